@@ -1,0 +1,264 @@
+"""The ``relgraph`` command line: a thin layer over the core.
+
+Exit codes: 0 success (or the graph conforms); 1 a check found errors;
+2 usage or input error, or the command could not run.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pyoxigraph as ox
+
+from relgraph import __version__
+from relgraph.builder import build as build_graph
+from relgraph.builder import open_built
+from relgraph.errors import EXIT_USAGE, RelgraphError
+from relgraph.formatting import format_file, is_canonical
+from relgraph.loading import discover_sources
+from relgraph.results import render_table, serialize_result
+from relgraph.settings import SETTINGS, Settings, settings_markdown
+
+__all__ = ["main", "cli", "pass_settings", "handle_errors"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EPILOG = "Exit codes: 0 ok, 1 a check found errors, 2 usage or input error."
+
+
+def handle_errors(func: F) -> F:
+    """Turn RelgraphError into a message on stderr and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RelgraphError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _parse_setting(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+#: Click types for paths (click's stubs reject ``path_type=Path`` under mypy).
+DIR_PATH = click.Path(file_okay=False, path_type=Path)  # type: ignore[type-var]
+FILE_PATH = click.Path(dir_okay=False, path_type=Path)  # type: ignore[type-var]
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)  # type: ignore[type-var]
+
+
+@click.group(epilog=EPILOG)
+@click.version_option(__version__, prog_name="relgraph")
+@click.option(
+    "--project-dir",
+    type=DIR_PATH,
+    default=None,
+    help="Project folder (default: current folder or RELGRAPH_PROJECT_DIR).",
+)
+@click.option(
+    "--config",
+    type=FILE_PATH,
+    default=None,
+    help="Settings file (default: relgraph.toml in the project folder).",
+)
+@click.option(
+    "--setting",
+    "-s",
+    "overrides",
+    multiple=True,
+    callback=_parse_setting,
+    metavar="NAME=VALUE",
+    help="Override a setting; see `relgraph settings`.",
+)
+@click.pass_context
+@handle_errors
+def cli(
+    ctx: click.Context, project_dir: Path | None, config: Path | None, overrides: dict[str, str]
+) -> None:
+    """relgraph: the therapeutic-relationship knowledge graph."""
+    ctx.obj = Settings.load(project_dir, config_file=config, overrides=overrides)
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--force", is_flag=True, help="Rebuild even if no source changed.")
+@pass_settings
+@handle_errors
+def build(settings: Settings, force: bool) -> None:
+    """Load ontology, data and shapes, and persist the built graph.
+
+    A failed build leaves the previous graph in place.
+    """
+    result = build_graph(settings, force=force, verify=_verifier(settings))
+    state = "up to date" if result.skipped else "built"
+    click.echo(
+        f"{state}: {result.triples} triples in {len(result.graphs)} named graphs "
+        f"-> {result.path} ({result.seconds:.2f} s)"
+    )
+
+
+def _verifier(settings: Settings) -> Callable[[Any], None] | None:
+    """The check run before a new graph replaces the old one, if available."""
+    try:
+        from relgraph.checking import verify_for_build  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return functools.partial(verify_for_build, settings=settings)
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("query", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=EXISTING_FILE,
+    help="Read the query from a file.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@pass_settings
+@handle_errors
+def query(settings: Settings, query: str | None, query_file: Path | None, fmt: str) -> None:
+    """Run a SPARQL query over the built graph (all named graphs merged)."""
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give a QUERY or -f FILE, not both or neither")
+    text = query_file.read_text(encoding="utf-8") if query_file else str(query)
+    store = open_built(settings)
+    result = store.query(text)
+    if fmt == "table":
+        click.echo(render_table(result))
+    else:
+        sys.stdout.buffer.write(serialize_result(result, fmt))
+        sys.stdout.flush()
+
+
+EXPORT_FORMATS = ["ttl", "nt", "nq", "jsonld", "owl"]
+
+
+@cli.command(epilog=EPILOG)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="ttl",
+    show_default=True,
+    help="ttl, nt, jsonld and owl (RDF/XML) merge the named graphs; nq keeps them.",
+)
+@click.option("-o", "--output", type=FILE_PATH, help="Write to a file.")
+@pass_settings
+@handle_errors
+def export(settings: Settings, fmt: str, output: Path | None) -> None:
+    """Export the whole built graph."""
+    data = open_built(settings).serialize(fmt)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_settings
+@handle_errors
+def info(settings: Settings, as_json: bool) -> None:
+    """Show the named graphs, triple counts and the ontology version."""
+    import json
+
+    store = open_built(settings)
+    version = ""
+    result = store.query(
+        "SELECT ?v WHERE { <https://w3id.org/relgraph/ontology> owl:versionIRI ?v }"
+    )
+    for sol in result if isinstance(result, ox.QuerySolutions) else []:
+        version = str(sol["v"].value)
+    graphs = store.graphs()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "version": __version__,
+                    "ontology_version_iri": version,
+                    "triples": len(store),
+                    "graphs": {g.iri: g.triples for g in graphs},
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"relgraph {__version__}")
+    click.echo(f"ontology version: {version}")
+    click.echo(f"triples: {len(store)} in {len(graphs)} named graphs")
+    width = max((len(g.iri) for g in graphs), default=0)
+    for g in graphs:
+        click.echo(f"  {g.iri.ljust(width)}  {g.triples:>7}")
+
+
+@cli.command(epilog=EPILOG)
+@click.option(
+    "--check", "check_only", is_flag=True, help="Only report files not in canonical form."
+)
+@click.argument("files", nargs=-1, type=EXISTING_FILE)
+@pass_settings
+@handle_errors
+def fmt(settings: Settings, check_only: bool, files: tuple[Path, ...]) -> None:
+    """Rewrite Turtle sources in canonical form (all sources if no FILES)."""
+    paths = list(files) or [s.path for s in discover_sources(settings) if s.path.suffix == ".ttl"]
+    bad = []
+    for path in paths:
+        if check_only:
+            if not is_canonical(path):
+                bad.append(path)
+        elif format_file(path):
+            click.echo(f"formatted {path}")
+    if bad:
+        for path in bad:
+            click.echo(f"not canonical: {path}", err=True)
+        click.echo("run `relgraph fmt` to fix", err=True)
+        sys.exit(1)
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--markdown", is_flag=True, help="Print the settings table as Markdown.")
+@pass_settings
+def settings(settings: Settings, markdown: bool) -> None:
+    """List every setting with its current value and help."""
+    if markdown:
+        click.echo(settings_markdown(), nl=False)
+        return
+    for s in SETTINGS:
+        click.echo(f"{s.name} = {getattr(settings, s.name)!r}\n    {s.help}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    try:
+        cli(standalone_mode=True)
+    except RelgraphError as exc:  # pragma: no cover - raised outside commands
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)

@@ -1,0 +1,42 @@
+"""Canonical Turtle for the diffable sources (``relgraph fmt``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import rdflib
+
+from relgraph.loading import parse_file, to_rdflib_triple
+
+__all__ = ["canonical_turtle", "is_canonical", "format_file"]
+
+
+def canonical_turtle(path: Path) -> str:
+    """Return the canonical Turtle text of a file (rdflib ``longturtle``).
+
+    Prefixes are those the file declares. Parse errors raise LoadError.
+    """
+    quads = list(parse_file(path))
+    parsed = rdflib.Graph(bind_namespaces="none")
+    parsed.parse(path, format="turtle")
+    graph = rdflib.Graph(bind_namespaces="none")
+    for prefix, ns in parsed.namespaces():
+        graph.bind(prefix, ns)
+    for quad in quads:
+        graph.add(to_rdflib_triple(quad))
+    text = graph.serialize(format="longturtle")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def is_canonical(path: Path) -> bool:
+    """True when the file already is in canonical form."""
+    return path.read_text(encoding="utf-8") == canonical_turtle(path)
+
+
+def format_file(path: Path) -> bool:
+    """Rewrite a file in canonical form; return True if it changed."""
+    text = canonical_turtle(path)
+    if path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True

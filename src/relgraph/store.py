@@ -1,0 +1,195 @@
+"""The embedded graph store: pyoxigraph in memory, one named graph per source.
+
+The built graph is persisted as an N-Quads file in the build folder and
+loaded into memory by every process that serves it. See
+``docs/decisions/0001-store-engine.md`` for the measurements behind the choice.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+
+from relgraph.errors import LoadError, NotBuiltError, QuerySyntaxError
+from relgraph.loading import to_rdflib_triple
+from relgraph.vocab import PREFIXES
+
+__all__ = ["GraphInfo", "GraphStore", "QueryResult", "parse_query_error"]
+
+#: What a SPARQL query returns through :meth:`GraphStore.query`.
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """A named graph and its size."""
+
+    iri: str
+    triples: int
+
+
+def parse_query_error(exc: SyntaxError) -> QuerySyntaxError:
+    """Turn pyoxigraph's SPARQL syntax error into one with line and column.
+
+    >>> e = parse_query_error(SyntaxError("error at 2:16: expected X"))
+    >>> (e.line, e.column)
+    (2, 16)
+    """
+    text = str(exc.msg if exc.msg else exc)
+    line = column = None
+    if text.startswith("error at ") and ":" in text[9:]:
+        where, _, rest = text[9:].partition(": ")
+        parts = where.split(":")
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            line, column = int(parts[0]), int(parts[1])
+            text = rest
+    where = f" at line {line}, column {column}" if line is not None else ""
+    return QuerySyntaxError(
+        f"SPARQL syntax error{where}: {text}",
+        "check the query near that position; prefixes rg:, rgr:, rdfs:, skos: ... are predeclared",
+        line=line,
+        column=column,
+    )
+
+
+class GraphStore:
+    """A read-mostly quad store with one named graph per source file.
+
+    Queries see the union of all named graphs as their default graph unless a
+    dataset is given, so ``SELECT * WHERE { ?s ?p ?o }`` sees everything.
+    """
+
+    def __init__(self, store: ox.Store | None = None) -> None:
+        self._store = store if store is not None else ox.Store()
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def from_quads(cls, quads: Iterable[ox.Quad]) -> GraphStore:
+        """Build a store from quads."""
+        store = ox.Store()
+        store.bulk_extend(quads)
+        return cls(store)
+
+    @classmethod
+    def open(cls, path: Path) -> GraphStore:
+        """Load a built graph (N-Quads) into memory.
+
+        :raises NotBuiltError: if the file does not exist.
+        """
+        if not path.is_file():
+            raise NotBuiltError(
+                f"no built graph at {path}", "run `relgraph build` (or `make build`) first"
+            )
+        store = ox.Store()
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            raise LoadError(
+                f"the built graph is damaged: {exc.msg}",
+                "delete the build folder and run `relgraph build` again",
+                path=str(path),
+            ) from None
+        return cls(store)
+
+    def copy(self) -> GraphStore:
+        """Return an independent in-memory copy."""
+        return GraphStore.from_quads(self._store)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads (used while building and for checking extra files)."""
+        self._store.bulk_extend(quads)
+
+    # -- reading -----------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
+        """Iterate over the quads, of one named graph or of all."""
+        g = ox.NamedNode(graph) if graph else None
+        return self._store.quads_for_pattern(None, None, None, g)
+
+    def graphs(self) -> list[GraphInfo]:
+        """List the named graphs with their triple counts, sorted by IRI."""
+        counts: dict[str, int] = {}
+        for quad in self._store:
+            g = quad.graph_name
+            if isinstance(g, ox.NamedNode):
+                counts[g.value] = counts.get(g.value, 0) + 1
+        return [GraphInfo(iri, n) for iri, n in sorted(counts.items())]
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        bindings: Mapping[str, Any] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query.
+
+        :param default_graphs: graphs forming the default graph (all, merged, if None).
+        :param named_graphs: graphs visible to ``GRAPH`` (all if None).
+        :param bindings: variable name -> pyoxigraph term, bound before evaluation.
+        :raises QuerySyntaxError: with line and column if the query does not parse.
+        """
+        kwargs: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": base_iri}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [_graph_node(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise parse_query_error(exc) from None
+
+    # -- writing out -------------------------------------------------------
+    def dump(self, path: Path) -> None:
+        """Write all quads as N-Quads to ``path`` (not atomically)."""
+        self._store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
+
+    def serialize(self, fmt: str) -> bytes:
+        """Serialise the whole graph.
+
+        :param fmt: ``nq`` keeps named graphs; ``nt``, ``ttl``, ``jsonld`` and
+            ``owl`` (RDF/XML) merge them into one graph.
+        """
+        if fmt == "nq":
+            data = self._store.dump(format=ox.RdfFormat.N_QUADS)
+            assert data is not None
+            return data
+        if fmt == "nt":
+            triples = {q.triple for q in self._store}
+            data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
+            assert data is not None
+            return data
+        graph = self.to_rdflib()
+        rdflib_format = {"ttl": "turtle", "jsonld": "json-ld", "owl": "pretty-xml"}[fmt]
+        out = io.BytesIO()
+        graph.serialize(out, format=rdflib_format, encoding="utf-8")
+        return out.getvalue()
+
+    def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
+        """Return the union of some (default: all) named graphs as an rdflib graph."""
+        graph = rdflib.Graph()
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, replace=True)
+        wanted = None if graphs is None else {ox.NamedNode(g) for g in graphs}
+        for quad in self._store:
+            if wanted is None or quad.graph_name in wanted:
+                graph.add(to_rdflib_triple(quad))
+        return graph
+
+
+def _graph_node(iri: str) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if iri == "" else ox.NamedNode(iri)
