@@ -59,8 +59,7 @@ def manifest_path(settings: Settings) -> Path:
 
 
 def _digests(settings: Settings) -> dict[str, str]:
-    root = settings.project_path
-    out = {str(s.path.relative_to(root)): s.digest() for s in discover_sources(settings)}
+    out = {str(s.path): s.digest() for s in discover_sources(settings)}
     out["relgraph-version"] = __version__
     return out
 

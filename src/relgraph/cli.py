@@ -255,6 +255,112 @@ def settings(settings: Settings, markdown: bool) -> None:
         click.echo(f"{s.name} = {getattr(settings, s.name)!r}\n    {s.help}")
 
 
+@cli.group(invoke_without_command=True, epilog=EPILOG)
+@click.option("--markdown", is_flag=True, help="Print the index (queries/README.md) as Markdown.")
+@click.option("--json", "as_json", is_flag=True, help="Print the headers as JSON.")
+@click.pass_context
+@handle_errors
+def queries(ctx: click.Context, markdown: bool, as_json: bool) -> None:
+    """List the stored competency queries (queries/cq/*.rq), or run one.
+
+    Without a subcommand, prints each query's id and question.
+    """
+    import json
+
+    from relgraph.catalog import catalog_markdown, list_queries
+
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = ctx.find_object(Settings)
+    assert settings is not None
+    stored = list_queries(settings)
+    if markdown:
+        click.echo(catalog_markdown(stored, settings.path("queries_dir")), nl=False)
+    elif as_json:
+        rows = [
+            {
+                "id": q.id,
+                "title": q.title,
+                "question": q.question,
+                "summary": q.summary,
+                "tags": list(q.tags),
+                "params": {p.name: p.default for p in q.params},
+                "columns": list(q.columns),
+                "min_rows": q.min_rows,
+                "file": str(q.path),
+            }
+            for q in stored
+        ]
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        width = max((len(q.id) for q in stored), default=0)
+        for q in stored:
+            click.echo(f"{q.id.ljust(width)}  {q.question}")
+
+
+@queries.command("run", epilog=EPILOG)
+@click.argument("query_id", metavar="ID")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    callback=_parse_setting,
+    metavar="NAME=VALUE",
+    help="A parameter value: <iri>, prefix:local, a number or text.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@pass_settings
+@handle_errors
+def queries_run(settings: Settings, query_id: str, params: dict[str, str], fmt: str) -> None:
+    """Run the stored query ID over the built graph, binding parameters."""
+    from relgraph.catalog import get_query
+
+    stored = get_query(settings, query_id)
+    result = stored.run(open_built(settings), params)
+    if fmt == "table":
+        click.echo(render_table(result))
+    else:
+        sys.stdout.buffer.write(serialize_result(result, fmt))
+        sys.stdout.flush()
+
+
+@queries.command("show", epilog=EPILOG)
+@click.argument("query_id", metavar="ID")
+@pass_settings
+@handle_errors
+def queries_show(settings: Settings, query_id: str) -> None:
+    """Print the text of the stored query ID, header included."""
+    from relgraph.catalog import get_query
+
+    click.echo(get_query(settings, query_id).text, nl=False)
+
+
+@cli.command(epilog=EPILOG)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown is the source of docs/coverage.md.",
+)
+@pass_settings
+@handle_errors
+def stats(settings: Settings, fmt: str) -> None:
+    """Report counts per kind, the evidence gap map and unlinked citations."""
+    from relgraph.coverage import coverage
+
+    click.echo(coverage(open_built(settings)).render(fmt), nl=False)
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:

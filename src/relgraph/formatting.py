@@ -7,6 +7,7 @@ from pathlib import Path
 import rdflib
 
 from relgraph.loading import parse_file, to_rdflib_triple
+from relgraph.vocab import PREFIXES
 
 __all__ = ["canonical_turtle", "is_canonical", "format_file"]
 
@@ -14,14 +15,19 @@ __all__ = ["canonical_turtle", "is_canonical", "format_file"]
 def canonical_turtle(path: Path) -> str:
     """Return the canonical Turtle text of a file (rdflib ``longturtle``).
 
-    Prefixes are those the file declares. Parse errors raise LoadError.
+    Prefixes are relgraph's standard ones plus those the file declares; only
+    the prefixes used are written. Parse errors raise LoadError.
     """
     quads = list(parse_file(path))
     parsed = rdflib.Graph(bind_namespaces="none")
     parsed.parse(path, format="turtle")
     graph = rdflib.Graph(bind_namespaces="none")
-    for prefix, ns in parsed.namespaces():
+    for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
+    standard = set(PREFIXES.values())
+    for prefix, ns in parsed.namespaces():
+        if str(ns) not in standard:
+            graph.bind(prefix, ns)
     for quad in quads:
         graph.add(to_rdflib_triple(quad))
     text = graph.serialize(format="longturtle")

@@ -174,7 +174,7 @@ class GraphStore:
             assert data is not None
             return data
         graph = self.to_rdflib()
-        rdflib_format = {"ttl": "turtle", "jsonld": "json-ld", "owl": "pretty-xml"}[fmt]
+        rdflib_format = {"ttl": "turtle", "jsonld": "json-ld", "owl": "xml"}[fmt]
         out = io.BytesIO()
         graph.serialize(out, format=rdflib_format, encoding="utf-8")
         return out.getvalue()

@@ -1,0 +1,603 @@
+"""The catalog of stored (competency) queries: ``queries/cq/*.rq``.
+
+Each file holds one SPARQL query that opens with a ``#+`` header in the style
+of sib-swiss/sparql-examples and datasette's canned queries::
+
+    #+ id: cq03-role-theory-models
+    #+ title: Relationship models of role theory
+    #+ question: Which relationship models does role theory distinguish?
+    #+ summary: The role-relationship patterns the review names, with their
+    #+     alternative labels. (Indented lines continue the previous key.)
+    #+ tags: role-theory, models
+    #+ params: theory=rgr:theory-role-theory
+    #+ expected: columns=model,label; min_rows=3
+
+``id``, ``question`` and ``expected`` are required. ``params`` names SPARQL
+variables of the query that are *bound* at run time (through pyoxigraph
+substitutions), never pasted into its text; each may have a default, an IRI
+(``<...>``, a CURIE with a known prefix, or an absolute IRI) or a literal
+(``42``, ``true``, ``"text"@en``, ``"1"^^xsd:integer`` or plain text).
+
+The web pages (``/queries/<id>``), the CLI (``relgraph queries``), the README
+index and the tests all read these same headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from relgraph.errors import LoadError, RelgraphError
+from relgraph.settings import Settings
+from relgraph.store import GraphStore, QueryResult
+from relgraph.vocab import PREFIXES, XSD
+
+__all__ = [
+    "HEADER_KEYS",
+    "REQUIRED_KEYS",
+    "ParameterError",
+    "UnknownQuery",
+    "QueryParam",
+    "StoredQuery",
+    "parse_term",
+    "load_query",
+    "load_queries",
+    "list_queries",
+    "get_query",
+    "catalog_markdown",
+]
+
+#: Keys a ``#+`` header may use.
+HEADER_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "question",
+    "summary",
+    "tags",
+    "params",
+    "expected",
+)
+#: Keys a header must have.
+REQUIRED_KEYS: tuple[str, ...] = ("id", "question", "expected")
+#: Sub-folder of ``queries_dir`` holding the competency queries.
+CQ_FOLDER = "cq"
+
+_KEY_LINE = re.compile(r"^#\+ ([A-Za-z_]+):[ \t]*(.*)$")
+_CONTINUATION = re.compile(r"^#\+(?:[ \t]{2,}(.*)|[ \t]*)$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)?$")
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
+_QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^(\S+))?$', re.DOTALL)
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)$")
+_XSD_STRING = str(XSD.string)
+_XSD_INTEGER = str(XSD.integer)
+_XSD_DECIMAL = str(XSD.decimal)
+_XSD_BOOLEAN = str(XSD.boolean)
+
+
+class ParameterError(RelgraphError):
+    """A value given for a stored query's parameter is malformed or unknown."""
+
+    http_status = 400
+
+
+class UnknownQuery(RelgraphError):
+    """No stored query has the requested id."""
+
+    http_status = 404
+
+
+# -- terms -------------------------------------------------------------------
+
+
+def parse_term(text: str, *, kind: str = "any") -> ox.NamedNode | ox.Literal:
+    """Parse a parameter value into an RDF term, safely.
+
+    The value becomes a term, never query text, so nothing it contains can
+    change the query. Malformed IRIs are refused rather than guessed.
+
+    :param text: ``<iri>``, ``prefix:local`` (a prefix relgraph declares), an
+        absolute IRI such as ``https://...``, ``"text"``, ``"text"@en``,
+        ``"v"^^xsd:type``, an integer, a decimal, ``true``/``false``, or plain
+        text (a string literal).
+    :param kind: ``iri`` to accept IRIs only, ``literal`` to read the value
+        as a literal even if it looks like a CURIE, ``any`` to infer.
+    :raises ParameterError: if the value is not a valid term of that kind.
+
+    >>> parse_term("rgr:theory-role-theory").value
+    'https://w3id.org/relgraph/resource/theory-role-theory'
+    >>> parse_term("1990").datatype.value
+    'http://www.w3.org/2001/XMLSchema#integer'
+    >>> parse_term('"therapeutic alliance"@en').language
+    'en'
+    >>> parse_term("<x> } ; DROP ALL")
+    Traceback (most recent call last):
+    ...
+    relgraph.catalog.ParameterError: '<x> } ; DROP ALL' is not a valid IRI: ...
+    """
+    value = text.strip()
+    if kind not in {"any", "iri", "literal"}:
+        raise ValueError(f"unknown term kind {kind!r}")
+    if kind != "literal":
+        iri = _parse_iri(value)
+        if iri is not None:
+            return iri
+        if kind == "iri":
+            raise ParameterError(
+                f"{text!r} is not an IRI",
+                "give <https://...>, a CURIE such as rgr:theory-role-theory, or an absolute IRI",
+            )
+    return _parse_literal(value, text)
+
+
+def _parse_iri(value: str) -> ox.NamedNode | None:
+    """Return the IRI the value spells, None if it is not IRI-shaped."""
+    if value.startswith("<"):
+        if not value.endswith(">"):
+            raise ParameterError(
+                f"{value!r} is not a valid IRI: it opens with < but does not end with >",
+                "give one IRI in angle brackets, e.g. <https://w3id.org/relgraph/resource/review>",
+            )
+        return _named_node(value[1:-1], value)
+    match = _CURIE.match(value)
+    if match and match.group(1) in PREFIXES:
+        return _named_node(PREFIXES[match.group(1)] + (match.group(2) or ""), value)
+    if _ABSOLUTE.match(value):
+        return _named_node(value, value)
+    return None
+
+
+def _named_node(iri: str, original: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise ParameterError(
+            f"{original!r} is not a valid IRI: {exc}",
+            "give one absolute IRI in angle brackets, or a CURIE with a known prefix "
+            f"({', '.join(sorted(PREFIXES))})",
+        ) from None
+
+
+def _parse_literal(value: str, original: str) -> ox.Literal:
+    match = _QUOTED.match(value)
+    if match:
+        lexical = re.sub(r"\\(.)", r"\1", match.group(1))
+        if match.group(2):
+            try:
+                return ox.Literal(lexical, language=match.group(2))
+            except ValueError:
+                raise ParameterError(
+                    f"{original!r}: {match.group(2)!r} is not a valid language tag",
+                    'give a tag such as "text"@en',
+                ) from None
+        if match.group(3):
+            datatype = _parse_iri(match.group(3))
+            if datatype is None:
+                raise ParameterError(
+                    f"{original!r}: datatype {match.group(3)!r} is not an IRI",
+                    'give a datatype such as "3"^^xsd:integer',
+                )
+            return _typed(lexical, datatype.value, original)
+        return ox.Literal(lexical)
+    if _INTEGER.match(value):
+        return ox.Literal(value, datatype=ox.NamedNode(_XSD_INTEGER))
+    if _DECIMAL.match(value):
+        return ox.Literal(value, datatype=ox.NamedNode(_XSD_DECIMAL))
+    if value in {"true", "false"}:
+        return ox.Literal(value, datatype=ox.NamedNode(_XSD_BOOLEAN))
+    return ox.Literal(value)
+
+
+def _typed(lexical: str, datatype: str, original: str) -> ox.Literal:
+    """Make a typed literal, checking the lexical form of numbers and booleans."""
+    ok = True
+    if datatype == _XSD_INTEGER:
+        ok = bool(_INTEGER.match(lexical))
+    elif datatype == _XSD_DECIMAL:
+        try:
+            Decimal(lexical)
+        except InvalidOperation:
+            ok = False
+    elif datatype == _XSD_BOOLEAN:
+        ok = lexical in {"true", "false", "1", "0"}
+    if not ok:
+        raise ParameterError(
+            f"{original!r} is not a valid <{datatype}> value",
+            "give a value of the parameter's type",
+        )
+    return ox.Literal(lexical, datatype=ox.NamedNode(datatype))
+
+
+# -- the model ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    """A parameter of a stored query: a SPARQL variable bound at run time.
+
+    :ivar name: the variable name, without ``?``.
+    :ivar default: the default value as written in the header ('' if none).
+    :ivar kind: ``iri`` or ``literal`` (inferred from the default), or ``any``.
+    """
+
+    name: str
+    default: str = ""
+    kind: str = "any"
+
+    @property
+    def required(self) -> bool:
+        """True when the parameter has no default and must be given."""
+        return self.default == ""
+
+    def term(self, value: str | None = None) -> ox.NamedNode | ox.Literal:
+        """Parse a value (or the default) into a term of this parameter's kind.
+
+        A plain value for a typed literal parameter takes the default's datatype.
+
+        :raises ParameterError: if the value is malformed or missing.
+        """
+        text = self.default if value is None or value == "" else value
+        if text == "":
+            raise ParameterError(
+                f"parameter {self.name!r} needs a value", f"give {self.name}=VALUE"
+            )
+        term = parse_term(text, kind=self.kind)
+        if self.kind == "literal" and self.default and isinstance(term, ox.Literal):
+            default = parse_term(self.default, kind="literal")
+            assert isinstance(default, ox.Literal)
+            plain = term.datatype.value == _XSD_STRING and not term.language
+            if plain and not text.strip().startswith('"') and default.datatype.value != _XSD_STRING:
+                term = _typed(term.value, default.datatype.value, text)
+        return term
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A documented SPARQL query from ``queries/cq/``.
+
+    :ivar id: stable identifier, e.g. ``cq01-theories`` (used in URLs).
+    :ivar title: a short name (defaults to the question).
+    :ivar question: the question as a researcher would ask it.
+    :ivar summary: what the query does and how to read its answer.
+    :ivar tags: topic and review-section tags.
+    :ivar params: parameters, bound at run time.
+    :ivar columns: the variables the answer is expected to have.
+    :ivar min_rows: the fewest rows the answer is expected to have.
+    :ivar text: the full file text (header comments are valid SPARQL comments).
+    :ivar path: the file the query was read from.
+    """
+
+    id: str
+    question: str
+    text: str
+    path: Path
+    title: str = ""
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    params: tuple[QueryParam, ...] = ()
+    columns: tuple[str, ...] = ()
+    min_rows: int = 0
+
+    @property
+    def body(self) -> str:
+        """The query text without its ``#+`` header lines."""
+        lines = self.text.splitlines()
+        i = 0
+        while i < len(lines) and lines[i].startswith("#+"):
+            i += 1
+        return "\n".join(lines[i:]).strip() + "\n"
+
+    def param(self, name: str) -> QueryParam:
+        """Return the parameter called ``name``.
+
+        :raises ParameterError: if the query has no such parameter.
+        """
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise ParameterError(
+            f"query {self.id!r} has no parameter {name!r}", f"its parameters are: {known}"
+        )
+
+    def bind(self, values: Mapping[str, str] | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Turn parameter values (text, e.g. from a form) into bindings.
+
+        Parameters not given take their defaults; the result maps variable
+        names to pyoxigraph terms, ready for :meth:`GraphStore.query`'s
+        ``bindings``.
+
+        :raises ParameterError: for an unknown parameter, a missing required
+            one, or a malformed value.
+        """
+        given = dict(values or {})
+        for name in given:
+            self.param(name)
+        return {p.name: p.term(given.get(p.name)) for p in self.params}
+
+    def run(self, store: GraphStore, values: Mapping[str, str] | None = None) -> QueryResult:
+        """Run the query on a store with parameter values bound."""
+        return store.query(self.text, bindings=self.bind(values))
+
+
+# -- reading -----------------------------------------------------------------
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _parse_params(value: str, path: Path, line: int) -> tuple[QueryParam, ...]:
+    params: list[QueryParam] = []
+    for item in _split_list(value):
+        name, _, default = item.partition("=")
+        name, default = name.strip().lstrip("?$"), default.strip()
+        if not _NAME.match(name):
+            raise LoadError(
+                f"parameter name {name!r} is not a SPARQL variable name",
+                "write params as name=default, name2=default2",
+                path=str(path),
+                line=line,
+            )
+        kind = "any"
+        if default:
+            try:
+                term = parse_term(default)
+            except ParameterError as exc:
+                raise LoadError(
+                    f"default of parameter {name!r}: {exc.message}",
+                    exc.hint,
+                    path=str(path),
+                    line=line,
+                ) from None
+            kind = "iri" if isinstance(term, ox.NamedNode) else "literal"
+        params.append(QueryParam(name, default, kind))
+    return tuple(params)
+
+
+def _parse_expected(value: str, path: Path, line: int) -> tuple[tuple[str, ...], int]:
+    columns: tuple[str, ...] = ()
+    min_rows = 0
+    for part in value.split(";"):
+        if not part.strip():
+            continue
+        key, sep, val = part.partition("=")
+        key = key.strip()
+        if not sep or key not in {"columns", "min_rows"}:
+            raise LoadError(
+                f"expected: {part.strip()!r} is not columns=... or min_rows=N",
+                "write e.g. `#+ expected: columns=theory,label; min_rows=6`",
+                path=str(path),
+                line=line,
+            )
+        if key == "columns":
+            columns = tuple(c.lstrip("?$") for c in _split_list(val))
+            bad = [c for c in columns if not _NAME.match(c)]
+            if bad:
+                raise LoadError(
+                    f"expected: {bad[0]!r} is not a variable name",
+                    "list the result variables without ?",
+                    path=str(path),
+                    line=line,
+                )
+        else:
+            if not val.strip().isdigit():
+                raise LoadError(
+                    f"expected: min_rows={val.strip()!r} is not a whole number",
+                    "write min_rows=N",
+                    path=str(path),
+                    line=line,
+                )
+            min_rows = int(val.strip())
+    if not columns:
+        raise LoadError(
+            "expected: no columns given",
+            "write e.g. `#+ expected: columns=theory,label; min_rows=6`",
+            path=str(path),
+            line=line,
+        )
+    return columns, min_rows
+
+
+def _read_header(text: str, path: Path) -> tuple[dict[str, str], dict[str, int]]:
+    values: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    last: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.startswith("#+"):
+            break
+        key_match = _KEY_LINE.match(raw)
+        if key_match:
+            key = key_match.group(1)
+            if key not in HEADER_KEYS:
+                raise LoadError(
+                    f"unknown header key {key!r}",
+                    f"use one of: {', '.join(HEADER_KEYS)}",
+                    path=str(path),
+                    line=number,
+                )
+            if key in values:
+                raise LoadError(
+                    f"header key {key!r} given twice",
+                    "give each key once; indent further lines to continue a value",
+                    path=str(path),
+                    line=number,
+                )
+            values[key], lines[key], last = key_match.group(2).strip(), number, key
+            continue
+        cont = _CONTINUATION.match(raw)
+        if cont and last is not None:
+            more = (cont.group(1) or "").strip()
+            if more:
+                values[last] = f"{values[last]} {more}".strip()
+            continue
+        raise LoadError(
+            f"malformed header line {raw!r}",
+            "write `#+ key: value`, or indent a continuation line by two or more spaces",
+            path=str(path),
+            line=number,
+        )
+    return values, lines
+
+
+def load_query(path: Path) -> StoredQuery:
+    """Read one ``.rq`` file into a :class:`StoredQuery`.
+
+    :raises LoadError: naming the file and line of a header problem.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(
+            f"cannot read query file: {exc}", "check the file", path=str(path)
+        ) from None
+    values, lines = _read_header(text, path)
+    if not values:
+        raise LoadError(
+            "the query has no `#+` header",
+            "start the file with `#+ id: ...`, `#+ question: ...` and `#+ expected: ...` lines",
+            path=str(path),
+            line=1,
+        )
+    for key in REQUIRED_KEYS:
+        if not values.get(key):
+            raise LoadError(
+                f"the header lacks {key!r}",
+                f"add a `#+ {key}: ...` line",
+                path=str(path),
+                line=max(lines.values(), default=1),
+            )
+    if not _ID.match(values["id"]):
+        raise LoadError(
+            f"id {values['id']!r} is not lower-case letters, digits and hyphens",
+            "use an id such as cq01-theories",
+            path=str(path),
+            line=lines["id"],
+        )
+    columns, min_rows = _parse_expected(values["expected"], path, lines["expected"])
+    params = _parse_params(values.get("params", ""), path, lines.get("params", 1))
+    body_vars = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", _strip_comments(text)))
+    for p in params:
+        if p.name not in body_vars:
+            raise LoadError(
+                f"parameter {p.name!r} is not a variable of the query",
+                f"use ?{p.name} in the query, or drop it from params",
+                path=str(path),
+                line=lines["params"],
+            )
+    return StoredQuery(
+        id=values["id"],
+        question=values["question"],
+        text=text,
+        path=path,
+        title=values.get("title") or values["question"],
+        summary=values.get("summary", ""),
+        tags=_split_list(values.get("tags", "")),
+        params=params,
+        columns=columns,
+        min_rows=min_rows,
+    )
+
+
+def _strip_comments(text: str) -> str:
+    """Drop whole-line comments (enough to find variables; IRIs keep their #)."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def load_queries(paths: Iterable[Path]) -> list[StoredQuery]:
+    """Read several query files, checking that their ids are unique."""
+    queries: list[StoredQuery] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        query = load_query(path)
+        if query.id in seen:
+            raise LoadError(
+                f"id {query.id!r} is also used by {seen[query.id]}",
+                "give every stored query its own id",
+                path=str(path),
+                line=1,
+            )
+        seen[query.id] = path
+        queries.append(query)
+    return queries
+
+
+def _cq_dir(settings: Settings) -> Path:
+    return settings.path("queries_dir") / CQ_FOLDER
+
+
+def list_queries(settings: Settings) -> list[StoredQuery]:
+    """List the stored queries of a project, in file-name order.
+
+    :raises LoadError: if any header is malformed.
+    """
+    folder = _cq_dir(settings)
+    if not folder.is_dir():
+        return []
+    return load_queries(sorted(folder.glob("*.rq")))
+
+
+def get_query(settings: Settings, query_id: str) -> StoredQuery:
+    """Return the stored query with the given id.
+
+    :raises UnknownQuery: if there is none.
+    """
+    for query in list_queries(settings):
+        if query.id == query_id:
+            return query
+    raise UnknownQuery(
+        f"no stored query with id {query_id!r}",
+        "run `relgraph queries` to list the ids",
+    )
+
+
+# -- the index ---------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def catalog_markdown(queries: Iterable[StoredQuery], root: Path | None = None) -> str:
+    """Render the index of stored queries (``queries/README.md``) as Markdown.
+
+    :param root: folder that file links are made relative to (``queries/``).
+    """
+    queries = list(queries)
+    lines = [
+        "# Competency queries",
+        "",
+        "Generated from the `#+` headers of `queries/cq/*.rq` by "
+        "`relgraph queries --markdown > queries/README.md`; do not edit by hand.",
+        "",
+        "Run one with `relgraph queries run ID [--param NAME=VALUE]`; the tests in",
+        "`tests/test_competency.py` run every query and check its answer against the review.",
+        "",
+        f"{len(queries)} queries.",
+        "",
+        "| id | question | tags | parameters | expected columns | min rows |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for q in queries:
+        link = q.path.relative_to(root).as_posix() if root else q.path.name
+        params = ", ".join(
+            f"`{p.name}`" + (f" = `{p.default}`" if p.default else "") for p in q.params
+        )
+        lines.append(
+            f"| [{q.id}]({link}) | {_cell(q.question)} | {_cell(', '.join(q.tags))} "
+            f"| {params} | {', '.join(q.columns)} | {q.min_rows} |"
+        )
+    lines.append("")
+    lines.append("## Summaries")
+    for q in queries:
+        lines += ["", f"### {q.id}", "", f"**{_cell(q.question)}**"]
+        if q.summary:
+            lines += ["", q.summary]
+    return "\n".join(lines) + "\n"

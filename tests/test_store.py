@@ -1,0 +1,113 @@
+"""The embedded store and the builder."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+import rdflib.compare
+
+from relgraph.builder import build, built_graph_path, is_up_to_date, open_built
+from relgraph.errors import LoadError, NotBuiltError, QuerySyntaxError
+from relgraph.loading import load_rdflib, to_rdflib_triple
+from relgraph.store import GraphStore
+from tests import FIXTURE_DATA, ROLE_THEORY, ROOT
+from tests.conftest import make_fixture_settings
+
+MINI_GRAPH = "https://w3id.org/relgraph/graph/tests/data/fixture/mini"
+
+
+def test_default_graph_is_union(fixture_store):
+    result = fixture_store.query(
+        "SELECT ?label WHERE { ?t a rg:Theory ; rdfs:label ?label . rg:Theory rdfs:label ?c }"
+    )
+    assert [s["label"].value for s in result] == ["role theory"]
+
+
+def test_named_graph_counts(fixture_store):
+    graphs = {g.iri: g.triples for g in fixture_store.graphs()}
+    assert graphs[MINI_GRAPH] == len(list(fixture_store.quads(MINI_GRAPH)))
+    assert sum(graphs.values()) == len(fixture_store)
+
+
+def test_dataset_restricts_default_graph(fixture_store):
+    q = "ASK { ?t a rg:Theory }"
+    assert bool(fixture_store.query(q, default_graphs=[MINI_GRAPH]))
+    core = "https://w3id.org/relgraph/graph/ontology/modules/core"
+    assert not bool(fixture_store.query(q, default_graphs=[core]))
+
+
+def test_bindings_are_substituted(fixture_store):
+    result = fixture_store.query(
+        "SELECT ?t ?label WHERE { ?t rdfs:label ?label }", bindings={"t": ox.NamedNode(ROLE_THEORY)}
+    )
+    assert [s["label"].value for s in result] == ["role theory"]
+
+
+def test_syntax_error_has_line_and_column(fixture_store):
+    with pytest.raises(QuerySyntaxError) as info:
+        fixture_store.query("SELECT *\nWHERE { ?s ?p }")
+    assert info.value.line == 2
+    assert info.value.column is not None
+    assert "line 2" in str(info.value)
+
+
+def test_export_is_isomorphic_to_sources(fixture_settings, fixture_store):
+    sources = sorted((ROOT / "ontology").rglob("*.ttl")) + [FIXTURE_DATA / "mini.ttl"]
+    expected = load_rdflib(sources)
+    formats = {
+        "ttl": ox.RdfFormat.TURTLE,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "owl": ox.RdfFormat.RDF_XML,
+        "jsonld": ox.RdfFormat.JSON_LD,
+    }
+    for fmt, syntax in formats.items():
+        exported = rdflib.Graph()
+        for quad in ox.parse(fixture_store.serialize(fmt), format=syntax):
+            exported.add(to_rdflib_triple(quad))
+        assert rdflib.compare.isomorphic(exported, expected), fmt
+    quads = list(ox.parse(fixture_store.serialize("nq"), format=ox.RdfFormat.N_QUADS))
+    assert len(quads) == len(fixture_store)
+    assert MINI_GRAPH in {q.graph_name.value for q in quads}
+
+
+def test_build_is_idempotent_and_skips_when_unchanged(fixture_settings):
+    first = build(fixture_settings)
+    assert not first.skipped
+    assert is_up_to_date(fixture_settings)
+    second = build(fixture_settings)
+    assert second.skipped and second.triples == first.triples
+
+
+def test_failed_build_keeps_previous_graph(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "mini.ttl").write_bytes((FIXTURE_DATA / "mini.ttl").read_bytes())
+    settings = make_fixture_settings(tmp_path, data)
+    build(settings)
+    before = built_graph_path(settings).read_bytes()
+    (data / "broken.ttl").write_text("@prefix x: <http://x/> .\nx:a x:b x:e .\nx:c x:d\n", "utf-8")
+    with pytest.raises(LoadError) as info:
+        build(settings)
+    assert "broken.ttl:3" in str(info.value) or "broken.ttl:4" in str(info.value)
+    assert built_graph_path(settings).read_bytes() == before
+    assert len(open_built(settings)) > 0
+
+
+def test_verify_can_refuse_a_build(tmp_path):
+    settings = make_fixture_settings(tmp_path)
+    build(settings)
+    before = built_graph_path(settings).read_bytes()
+
+    def refuse(store: GraphStore) -> None:
+        raise LoadError("refused on purpose", "none")
+
+    with pytest.raises(LoadError, match="refused"):
+        build(settings, force=True, verify=refuse)
+    assert built_graph_path(settings).read_bytes() == before
+
+
+def test_open_without_build_says_how_to_fix(tmp_path):
+    with pytest.raises(NotBuiltError) as info:
+        open_built(make_fixture_settings(tmp_path))
+    assert "relgraph build" in info.value.hint
