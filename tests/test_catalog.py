@@ -42,12 +42,15 @@ def test_header_fields_are_read() -> None:
     assert q.id == "fx01-models"
     assert q.title == "Models of a theory"
     assert q.question == "Which relationship models does a theory distinguish?"
-    assert q.summary == "The relationship models of the theory given as a parameter, with their labels."
+    assert (
+        q.summary
+        == "The relationship models of the theory given as a parameter, with their labels."
+    )
     assert q.tags == ("fixture", "role-theory")
     assert [(p.name, p.default, p.kind) for p in q.params] == [
         ("theory", "rgr:theory-role-theory", "iri")
     ]
-    assert q.columns == ("model", "label")
+    assert q.columns == ("theory", "model", "label")
     assert q.min_rows == 1
     assert q.path == CATALOG / "cq" / "01_models.rq"
     assert q.text.startswith("#+ id: fx01-models")
@@ -83,6 +86,7 @@ def test_no_folder_means_no_queries(fixture_settings: Settings, tmp_path: Path) 
         ("missing_question.rq", 2, "lacks 'question'"),
         ("bad_expected.rq", 4, "min_rows='many'"),
         ("param_not_in_query.rq", 3, "parameter 'theory' is not a variable"),
+        ("param_not_projected.rq", 3, "parameter 'theory' is not one of the expected columns"),
         ("no_header.rq", 1, "no `#+` header"),
         ("malformed_line.rq", 2, "malformed header line"),
         ("bad_default.rq", 3, "default of parameter 'theory'"),
@@ -219,44 +223,50 @@ def test_markdown_index_lists_every_query(catalog_settings: Settings) -> None:
     assert text.count("\n### ") == len(stored)
 
 
-def test_cli_lists_runs_and_shows(invoke, fixture_settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    settings = fixture_settings.replace(queries_dir=str(CATALOG))
-    result = invoke("queries", settings=settings)
+def test_cli_lists_runs_and_shows(invoke) -> None:  # type: ignore[no-untyped-def]
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return invoke("-s", f"queries_dir={CATALOG}", *args)
+
+    result = run("queries")
     assert result.exit_code == 0, result.output
     assert "fx01-models" in result.output
     assert "Which relationship models does a theory distinguish?" in result.output
 
-    result = invoke("queries", "--json", settings=settings)
+    result = run("queries", "--json")
     rows = json.loads(result.output)
     assert rows[0]["params"] == {"theory": "rgr:theory-role-theory"}
 
-    result = invoke("build", settings=settings)
+    result = run("build")
     assert result.exit_code == 0, result.output
-    result = invoke("queries", "run", "fx01-models", settings=settings)
+    result = run("queries", "run", "fx01-models")
     assert result.exit_code == 0, result.output
     assert "collaborative relationship" in result.output
     assert "(1 row)" in result.output
 
-    result = invoke(
-        "queries", "run", "fx02-works-by-author", "-p", "author=Eisenthal", "--format", "csv",
-        settings=settings,
+    result = run(
+        "queries",
+        "run",
+        "fx02-works-by-author",
+        "-p",
+        "author=Eisenthal",
+        "--format",
+        "csv",
     )
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "work,label"
+    assert result.output.splitlines()[0] == "work,label,author,year"
 
-    result = invoke("queries", "run", "fx01-models", "--param", "theory=<x> } ;", settings=settings)
+    result = run("queries", "run", "fx01-models", "--param", "theory=<x> } ;")
     assert result.exit_code == 2
     assert "not a valid IRI" in result.output
 
-    result = invoke("queries", "run", "nope", settings=settings)
+    result = run("queries", "run", "nope")
     assert result.exit_code == 2
     assert "no stored query with id 'nope'" in result.output
 
-    result = invoke("queries", "show", "fx01-models", settings=settings)
+    result = run("queries", "show", "fx01-models")
     assert result.output.startswith("#+ id: fx01-models")
 
 
-def test_cli_markdown_matches_function(invoke, fixture_settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    settings = fixture_settings.replace(queries_dir=str(CATALOG))
-    result = invoke("queries", "--markdown", settings=settings)
-    assert result.output == catalog_markdown(list_queries(settings), CATALOG)
+def test_cli_markdown_matches_function(invoke, catalog_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("-s", f"queries_dir={CATALOG}", "queries", "--markdown")
+    assert result.output == catalog_markdown(list_queries(catalog_settings), CATALOG)

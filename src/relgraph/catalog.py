@@ -14,7 +14,9 @@ of sib-swiss/sparql-examples and datasette's canned queries::
 
 ``id``, ``question`` and ``expected`` are required. ``params`` names SPARQL
 variables of the query that are *bound* at run time (through pyoxigraph
-substitutions), never pasted into its text; each may have a default, an IRI
+substitutions), never pasted into its text. pyoxigraph binds only projected
+variables, so a parameter must also be one of the expected columns. Each
+parameter may have a default, an IRI
 (``<...>``, a CURIE with a known prefix, or an absolute IRI) or a literal
 (``42``, ``true``, ``"text"@en``, ``"1"^^xsd:integer`` or plain text).
 
@@ -186,6 +188,12 @@ def _parse_literal(value: str, original: str) -> ox.Literal:
                 )
             return _typed(lexical, datatype.value, original)
         return ox.Literal(lexical)
+    if value.startswith('"'):
+        raise ParameterError(
+            f"{original!r} is not a valid quoted literal",
+            'write "text", "text"@en or "value"^^xsd:type (escape inner quotes as \\"), '
+            "or give the text without quotes",
+        )
     if _INTEGER.match(value):
         return ox.Literal(value, datatype=ox.NamedNode(_XSD_INTEGER))
     if _DECIMAL.match(value):
@@ -485,6 +493,14 @@ def load_query(path: Path) -> StoredQuery:
     params = _parse_params(values.get("params", ""), path, lines.get("params", 1))
     body_vars = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", _strip_comments(text)))
     for p in params:
+        if p.name not in columns:
+            raise LoadError(
+                f"parameter {p.name!r} is not one of the expected columns",
+                "a parameter must be a projected variable of the query (SELECT it and list "
+                "it in `expected: columns=...`): pyoxigraph binds only projected variables",
+                path=str(path),
+                line=lines["params"],
+            )
         if p.name not in body_vars:
             raise LoadError(
                 f"parameter {p.name!r} is not a variable of the query",

@@ -361,6 +361,39 @@ def stats(settings: Settings, fmt: str) -> None:
     click.echo(coverage(open_built(settings)).render(fmt), nl=False)
 
 
+CHECK_EPILOG = (
+    "Exit codes: 0 no errors (warnings and infos allowed); 1 the check found errors; "
+    "2 the check could not run (e.g. a FILE is not valid Turtle: the error names the file "
+    "and line, and nothing is changed)."
+)
+
+
+@cli.command(epilog=CHECK_EPILOG)
+@click.argument("files", nargs=-1, type=FILE_PATH)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--no-reasoner", is_flag=True, help="Skip HermiT (the OWL 2 RL rules still run).")
+@pass_settings
+@handle_errors
+def check(settings: Settings, files: tuple[Path, ...], fmt: str, no_reasoner: bool) -> None:
+    """Check the graph: SHACL shapes, OWL reasoning, passage spans and quality queries.
+
+    FILES (e.g. a curator's new study) are checked together with the built
+    graph, in a copy: the built graph is not changed.
+    """
+    from relgraph.checking import check as run_check
+
+    report = run_check(settings, files, reasoner=not no_reasoner)
+    click.echo(report.to_json() if fmt == "json" else report.render_text())
+    sys.exit(report.exit_code)
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:

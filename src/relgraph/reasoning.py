@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 import rdflib
@@ -277,6 +278,14 @@ def _term_text(term: object) -> str:
     return str(value) if value is not None else str(term)
 
 
+class _Queryable(Protocol):
+    """Anything with :meth:`relgraph.store.GraphStore.query`'s signature."""
+
+    def query(
+        self, sparql: str, *, default_graphs: list[str] | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples: ...
+
+
 def run_rules(
     query: _Queryable, rules: Iterable[Rule], *, default_graphs: list[str] | None = None
 ) -> list[RuleViolation]:
@@ -286,10 +295,11 @@ def run_rules(
         result = query.query(rule.text, default_graphs=default_graphs)
         if not isinstance(result, ox.QuerySolutions):
             continue
+        names = {v.value for v in result.variables}
         for row in result:
             node = _term_text(row["node"])
-            value = _term_text(row["value"]) if "value" in _names(result) else ""
-            axiom = _term_text(row["axiom"]) if "axiom" in _names(result) else ""
+            value = _term_text(row["value"]) if "value" in names else ""
+            axiom = _term_text(row["axiom"]) if "axiom" in names else ""
             out.append(
                 RuleViolation(
                     rule=rule.id,
@@ -301,16 +311,3 @@ def run_rules(
                 )
             )
     return out
-
-
-def _names(result: ox.QuerySolutions) -> set[str]:
-    return {v.value for v in result.variables}
-
-
-class _Queryable:
-    """Anything with GraphStore's ``query`` signature (for typing only)."""
-
-    def query(
-        self, sparql: str, *, default_graphs: list[str] | None = None
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:  # pragma: no cover
-        raise NotImplementedError

@@ -62,6 +62,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_workers", 2, "Number of query worker processes per web worker."),
     Setting("java", "java", "Java executable used by the HermiT reasoner."),
     Setting("reasoner_timeout_s", 120, "Longest time the OWL reasoner may run, in seconds."),
+    Setting(
+        "build_check_reasoner",
+        False,
+        "Whether `relgraph build` also runs HermiT when checking a new graph (slower); "
+        "the OWL 2 RL rules, shapes and quality queries always run.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

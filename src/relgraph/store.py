@@ -131,18 +131,22 @@ class GraphStore:
         named_graphs: list[str] | None = None,
         bindings: Mapping[str, Any] | None = None,
         base_iri: str | None = None,
+        union_default_graph: bool = True,
     ) -> QueryResult:
         """Run a SPARQL query.
 
         :param default_graphs: graphs forming the default graph (all, merged, if None).
         :param named_graphs: graphs visible to ``GRAPH`` (all if None).
+        :param union_default_graph: when ``default_graphs`` is None, merge all
+            graphs into the default graph; False lets the query's own ``FROM``
+            and ``FROM NAMED`` choose (they only select graphs of this store).
         :param bindings: variable name -> pyoxigraph term, bound before evaluation.
         :raises QuerySyntaxError: with line and column if the query does not parse.
         """
         kwargs: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": base_iri}
         if default_graphs is not None:
             kwargs["default_graph"] = [_graph_node(g) for g in default_graphs]
-        else:
+        elif union_default_graph:
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]

@@ -1,0 +1,493 @@
+"""``relgraph check``: SHACL, OWL reasoning, passage spans and quality queries in one report.
+
+The check runs over the built graph (or the sources, when the build is out of
+date) plus optional extra files, which are loaded into a *copy* of the store so
+nothing is changed. Every problem names its rule, the node (IRI and label), the
+offending value, what is wrong and how to fix it. HermiT runs in a background
+process while the other phases run, so its start-up time mostly overlaps them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from relgraph.errors import EXIT_FAILED_CHECK, EXIT_OK, CheckFailed, ConfigError
+from relgraph.loading import discover_sources, extra_source, parse_source
+from relgraph.reasoning import (
+    HermitRun,
+    ReasoningReport,
+    java_available,
+    load_rules,
+    run_rules,
+    start_hermit,
+)
+from relgraph.settings import Settings
+from relgraph.store import GraphStore
+from relgraph.validation import validate
+from relgraph.vocab import GRAPH, ONTOLOGY_IRI
+
+__all__ = [
+    "SEVERITY_ORDER",
+    "CheckReport",
+    "Problem",
+    "check",
+    "check_store",
+    "span_problems",
+    "quality_problems",
+    "verify_for_build",
+]
+
+#: Severities, most serious first.
+SEVERITY_ORDER = ("error", "warning", "info")
+#: Phases of a check, in report order.
+PHASES = ("shacl", "reasoning", "spans", "queries")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found by a check.
+
+    :ivar severity: ``error``, ``warning`` or ``info``.
+    :ivar rule: the shape, rule or query that found it, e.g. ``shacl/FindingShape``.
+    :ivar node: IRI of the node at fault (empty for graph-wide problems).
+    :ivar label: the node's rdfs:label, when it has one.
+    :ivar value: the offending value, when there is one.
+    :ivar message: what is wrong, in plain words.
+    :ivar hint: how to fix it.
+    :ivar phase: ``shacl``, ``reasoning``, ``spans`` or ``queries``.
+    """
+
+    severity: str
+    rule: str
+    node: str
+    label: str
+    value: str
+    message: str
+    hint: str
+    phase: str
+
+
+@dataclass
+class CheckReport:
+    """The outcome of a check: problems plus timings per phase, in seconds."""
+
+    problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    triples: int = 0
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def by_severity(self, severity: str) -> list[Problem]:
+        """The problems of one severity."""
+        return [p for p in self.problems if p.severity == severity]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems of severity ``error``."""
+        return self.by_severity("error")
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings and infos are allowed)."""
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 without errors, 1 with errors."""
+        return EXIT_OK if self.ok else EXIT_FAILED_CHECK
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description of the report."""
+        return {
+            "ok": self.ok,
+            "counts": {s: len(self.by_severity(s)) for s in SEVERITY_ORDER},
+            "triples": self.triples,
+            "files": self.files,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "notes": self.notes,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+    def to_json(self) -> str:
+        """The report as indented JSON."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def render_text(self) -> str:
+        """A readable report grouped by severity."""
+        counts = ", ".join(f"{len(self.by_severity(s))} {s}s" for s in SEVERITY_ORDER)
+        lines = [f"relgraph check: {self.triples} triples; {counts}"]
+        if self.files:
+            lines.append("extra files: " + ", ".join(self.files))
+        for severity in SEVERITY_ORDER:
+            problems = self.by_severity(severity)
+            if not problems:
+                continue
+            lines += ["", f"{severity.upper()}S ({len(problems)})"]
+            for p in problems:
+                who = f"{p.label} <{p.node}>" if p.label else (f"<{p.node}>" if p.node else "")
+                lines.append(f"- [{p.rule}] {who}".rstrip())
+                lines.append(f"    {p.message}")
+                if p.value:
+                    lines.append(f"    value: {p.value}")
+                if p.hint:
+                    lines.append(f"    fix: {p.hint}")
+        for note in self.notes:
+            lines += ["", f"note: {note}"]
+        timing = ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items())
+        lines += ["", f"timings: {timing}", "result: " + ("ok" if self.ok else "FAILED")]
+        return "\n".join(lines)
+
+
+# -- graphs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Graphs:
+    ontology: list[str]
+    data: list[str]
+    shapes: list[str]
+    extra: list[str]
+
+    @property
+    def checked(self) -> list[str]:
+        return self.ontology + self.data + self.extra
+
+
+def _classify(store: GraphStore, settings: Settings, extra: Sequence[str]) -> _Graphs:
+    kinds = {s.graph: s.kind for s in discover_sources(settings)}
+    kinds.update({g: "extra" for g in extra})
+    out: dict[str, list[str]] = {"ontology": [], "data": [], "shapes": [], "extra": []}
+    for info in store.graphs():
+        kind = kinds.get(info.iri)
+        if kind is None:
+            rest = info.iri[len(str(GRAPH)) :] if info.iri.startswith(str(GRAPH)) else ""
+            kind = next((k for k in ("ontology", "shapes") if rest.startswith(k + "/")), "data")
+        out[kind].append(info.iri)
+    return _Graphs(out["ontology"], out["data"], out["shapes"], out["extra"])
+
+
+def _with_extra(store: GraphStore, settings: Settings, files: Iterable[Path]) -> tuple[GraphStore, list[str]]:
+    """A copy of the store with extra files loaded (replacing a graph of the same file)."""
+    sources = [extra_source(Path(f), settings) for f in files]
+    parsed = [(s.graph, parse_source(s)) for s in sources]  # raises LoadError first
+    replaced = {ox.NamedNode(g) for g, _ in parsed}
+    copy = GraphStore.from_quads(q for q in store.quads() if q.graph_name not in replaced)
+    for _graph, quads in parsed:
+        copy.add_quads(quads)
+    return copy, [g for g, _ in parsed]
+
+
+# -- phases ------------------------------------------------------------------------------------
+
+
+def _shacl(store: GraphStore, graphs: _Graphs) -> list[Problem]:
+    problems: list[Problem] = []
+    style = [g for g in graphs.shapes if g.rsplit("/", 1)[-1].startswith("ontology")]
+    data_shapes = [g for g in graphs.shapes if g not in style]
+    runs = [(data_shapes, graphs.checked), (style, graphs.ontology + graphs.extra)]
+    for shapes, data in runs:
+        if not shapes:
+            continue
+        report = validate(store.to_rdflib(data), store.to_rdflib(shapes))
+        for r in report.results:
+            value = r.value
+            if r.path and not value:
+                value = f"(property {r.path})"
+            problems.append(
+                Problem(r.severity, r.rule, r.focus, "", value, r.message, r.hint, "shacl")
+            )
+    return problems
+
+
+def span_problems(store: GraphStore, seed_dir: Path, graphs: list[str] | None = None) -> list[Problem]:
+    """Check that passage spans lie within their seed file and match their quotation."""
+    result = store.query(
+        """SELECT ?p ?file ?start ?end ?quote WHERE {
+             ?p a rg:Passage .
+             OPTIONAL { ?p rg:sourceFile ?file }
+             OPTIONAL { ?p rg:startOffset ?start }
+             OPTIONAL { ?p rg:endOffset ?end }
+             OPTIONAL { ?p rg:quotation ?quote }
+           }""",
+        default_graphs=graphs,
+    )
+    texts: dict[str, str | None] = {}
+    problems: list[Problem] = []
+
+    def add(node: str, rule: str, value: str, message: str, hint: str) -> None:
+        problems.append(Problem("error", rule, node, "", value, message, hint, "spans"))
+
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        node = row["p"].value
+        file, start, end = row["file"], row["start"], row["end"]
+        if file is None or start is None or end is None:
+            continue  # the SHACL passage shape reports missing parts
+        try:
+            begin, stop = int(start.value), int(end.value)
+        except ValueError:
+            continue  # not an integer: reported by SHACL and the datatype rule
+        name = file.value
+        if name not in texts:
+            path = seed_dir / name
+            texts[name] = path.read_text(encoding="utf-8") if path.is_file() else None
+        text = texts[name]
+        if text is None:
+            add(
+                node,
+                "span/source-file",
+                name,
+                f"the passage's source file {name!r} is not in the seed folder {seed_dir}",
+                "give the file name relative to the seed folder (setting seed_dir)",
+            )
+            continue
+        if not 0 <= begin < stop <= len(text):
+            add(
+                node,
+                "span/out-of-range",
+                f"{begin}..{stop}",
+                f"the span {begin}..{stop} is not within the text "
+                f"({len(text)} characters) or is empty",
+                "recompute the offsets with scripts/spans.py find",
+            )
+            continue
+        quote = row["quote"]
+        if quote is not None and quote.value != text[begin:stop]:
+            actual = text[begin:stop]
+            shown = actual if len(actual) <= 80 else actual[:77] + "..."
+            add(
+                node,
+                "span/quotation-mismatch",
+                quote.value if len(quote.value) <= 80 else quote.value[:77] + "...",
+                f"the quotation differs from the text at {begin}..{stop}, which reads {shown!r}",
+                "recompute offsets and quotation with scripts/spans.py (offsets count code points,"
+                " end exclusive)",
+            )
+    return problems
+
+
+def _header(text: str) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, sep, value = line.lstrip("# ").partition(":")
+        if sep:
+            meta[key.strip().lower()] = value.strip()
+    return meta
+
+
+def quality_problems(store: GraphStore, folder: Path, graphs: list[str] | None = None) -> list[Problem]:
+    """Run every ``*-violation.rq`` query; every returned row is a problem."""
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*-violation.rq")):
+        text = path.read_text(encoding="utf-8")
+        meta = _header(text)
+        rule = meta.get("id", path.stem.removesuffix("-violation"))
+        severity = meta.get("severity", "error")
+        result = store.query(text, default_graphs=graphs)
+        if not isinstance(result, ox.QuerySolutions):
+            continue
+        names = {v.value for v in result.variables}
+        for row in result:
+            node = row["node"].value if "node" in names and row["node"] is not None else ""
+            value = row["value"] if "value" in names else None
+            message = row["message"] if "message" in names else None
+            problems.append(
+                Problem(
+                    severity,
+                    rule,
+                    node,
+                    "",
+                    "" if value is None else value.value,
+                    message.value if message is not None else meta.get("description", rule),
+                    meta.get("fix", ""),
+                    "queries",
+                )
+            )
+    return problems
+
+
+def _reasoning(
+    store: GraphStore, settings: Settings, hermit: HermitRun | None
+) -> tuple[list[Problem], list[str], float]:
+    problems: list[Problem] = []
+    notes: list[str] = []
+    rules_dir = settings.path("queries_dir") / "rules"
+    for v in run_rules(store, load_rules(rules_dir)):
+        problems.append(Problem("error", v.rule, v.node, "", v.value, v.message, v.hint, "reasoning"))
+    if hermit is None:
+        return problems, notes, 0.0
+    report: ReasoningReport = hermit.result()
+    if not report.ran:
+        notes.append(report.message)
+        problems.append(
+            Problem("info", "owl/hermit-not-run", "", "", "", report.message,
+                    "raise reasoner_timeout_s or fix the Java set-up; rule checks still ran",
+                    "reasoning")
+        )
+    elif not report.consistent:
+        explained = bool(problems)
+        message = report.message + (
+            "; the OWL 2 RL rule violations listed name the individuals and axioms involved"
+            if explained
+            else "; no OWL 2 RL rule pinpoints the cause (look for cardinality or"
+            " enumeration axioms the data contradicts)"
+        )
+        problems.append(
+            Problem("error", "owl/inconsistent", ONTOLOGY_IRI, "", "", message,
+                    "fix the rule violations reported, then run the check again", "reasoning")
+        )
+    for cls in report.unsatisfiable:
+        problems.append(
+            Problem("error", "owl/unsatisfiable-class", cls, "", "",
+                    "HermiT proves this class can have no members (it is equivalent to owl:Nothing)",
+                    "check its superclasses and equivalent-class axioms for disjoint classes",
+                    "reasoning")
+        )
+    return problems, notes, report.seconds
+
+
+def _labels(store: GraphStore, nodes: set[str]) -> dict[str, str]:
+    iris = [n for n in nodes if n.startswith(("http://", "https://"))]
+    labels: dict[str, str] = {}
+    for i in range(0, len(iris), 200):
+        values = " ".join(f"<{n}>" for n in iris[i : i + 200] if ">" not in n and " " not in n)
+        result = store.query(f"SELECT ?n ?l WHERE {{ VALUES ?n {{ {values} }} ?n rdfs:label ?l }}")
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            labels.setdefault(row["n"].value, row["l"].value)
+    return labels
+
+
+# -- orchestration -----------------------------------------------------------------------------
+
+
+def check_store(
+    store: GraphStore,
+    settings: Settings,
+    *,
+    extra_graphs: Sequence[str] = (),
+    reasoner: bool = True,
+    phases: Sequence[str] = PHASES,
+) -> CheckReport:
+    """Run the check over a store (which is not modified).
+
+    :param extra_graphs: named graphs that hold the extra files.
+    :param reasoner: also run HermiT (the OWL 2 RL rules always run).
+    :param phases: the phases to run (all by default).
+    """
+    started = time.perf_counter()
+    graphs = _classify(store, settings, extra_graphs)
+    report = CheckReport(triples=len(store))
+    hermit: HermitRun | None = None
+    # Queries over an explicit list of default graphs are several times slower in
+    # pyoxigraph than over the union default graph, so query a copy without shapes.
+    full = store
+    if graphs.shapes:
+        store = GraphStore.from_quads(q for g in graphs.checked for q in full.quads(g))
+    report.timings["prepare"] = time.perf_counter() - started
+    if "reasoning" in phases and reasoner:
+        if java_available(settings.java):
+            try:
+                quads = store.quads()
+                hermit = start_hermit(
+                    quads, java=settings.java, timeout_s=settings.reasoner_timeout_s
+                )
+            except ConfigError as exc:
+                report.notes.append(str(exc))
+        else:
+            note = (
+                f"Java ({settings.java!r}) not found: HermiT skipped; only the OWL 2 RL"
+                " consistency rules were checked"
+            )
+            report.notes.append(note)
+            report.problems.append(
+                Problem("info", "owl/java-missing", "", "", settings.java, note,
+                        "install Java 11+ or set the `java` setting", "reasoning")
+            )
+    hermit_started = time.perf_counter() - started
+    if "shacl" in phases:
+        t = time.perf_counter()
+        report.problems += _shacl(full, graphs)
+        report.timings["shacl"] = time.perf_counter() - t
+    if "spans" in phases:
+        t = time.perf_counter()
+        report.problems += span_problems(store, settings.path("seed_dir"))
+        report.timings["spans"] = time.perf_counter() - t
+    if "queries" in phases:
+        t = time.perf_counter()
+        checks = settings.path("queries_dir") / "checks"
+        report.problems += quality_problems(store, checks)
+        report.timings["queries"] = time.perf_counter() - t
+    if "reasoning" in phases:
+        t = time.perf_counter()
+        problems, notes, hermit_seconds = _reasoning(store, settings, hermit)
+        report.problems += problems
+        report.notes += notes
+        report.timings["reasoning"] = time.perf_counter() - t + hermit_started
+        if hermit is not None:
+            report.timings["hermit"] = hermit_seconds
+    labels = _labels(store, {p.node for p in report.problems if p.node})
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    report.problems = sorted(
+        (
+            Problem(p.severity, p.rule, p.node, labels.get(p.node, ""), p.value, p.message,
+                    p.hint, p.phase)
+            for p in set(report.problems)
+        ),
+        key=lambda p: (rank.get(p.severity, 9), p.rule, p.node, p.value),
+    )
+    report.timings["total"] = time.perf_counter() - started
+    return report
+
+
+def _current_store(settings: Settings) -> GraphStore:
+    from relgraph.builder import is_up_to_date, load_sources, open_built
+
+    return open_built(settings) if is_up_to_date(settings) else load_sources(settings)
+
+
+def check(
+    settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = True
+) -> CheckReport:
+    """Check the built graph (or the sources if the build is stale) plus extra files.
+
+    :raises LoadError: when an extra file does not parse (nothing is checked).
+    """
+    files = list(files)
+    store = _current_store(settings)
+    extra: list[str] = []
+    if files:
+        store, extra = _with_extra(store, settings, files)
+    report = check_store(store, settings, extra_graphs=extra, reasoner=reasoner)
+    report.files = [str(f) for f in files]
+    return report
+
+
+def verify_for_build(store: GraphStore, *, settings: Settings) -> None:
+    """Refuse a new graph with errors (called by ``relgraph build`` before replacing).
+
+    HermiT runs only if the ``build_check_reasoner`` setting is true; the OWL 2
+    RL rules always run.
+
+    :raises CheckFailed: listing the errors.
+    """
+    reasoner = bool(getattr(settings, "build_check_reasoner", False))
+    report = check_store(store, settings, reasoner=reasoner)
+    if report.ok:
+        return
+    lines = [f"the new graph has {len(report.errors)} error(s); the previous graph is kept:"]
+    for p in report.errors[:20]:
+        who = f"{p.label} <{p.node}>" if p.label else f"<{p.node}>"
+        lines.append(f"  [{p.rule}] {who}: {p.message}" + (f" (value: {p.value})" if p.value else ""))
+    if len(report.errors) > 20:
+        lines.append(f"  ... and {len(report.errors) - 20} more")
+    raise CheckFailed("\n".join(lines), "run `relgraph check` for the full report with fixes")
+

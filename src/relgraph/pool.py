@@ -1,0 +1,326 @@
+"""A pool of long-lived query worker processes that can be killed at a deadline.
+
+Neither pyoxigraph nor rdflib can interrupt a running query from Python, so
+every query of the SPARQL service runs in a worker process. Each worker loads
+the built graph once, then answers jobs sent over a pipe. When a job runs past
+its deadline the web process kills the worker (SIGKILL) and starts a
+replacement at once; the other workers keep answering other clients. See
+``docs/decisions/0003-query-timeouts.md``.
+
+Workers are started with the ``forkserver`` method: a clean server process
+(no threads, this module preloaded) forks them, which is safe inside a
+threaded web server and quicker than ``spawn``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from relgraph.answer import Answer, Term, collect
+from relgraph.errors import (
+    LoadError,
+    NotBuiltError,
+    QueryRejected,
+    QuerySyntaxError,
+    QueryTimeout,
+    RelgraphError,
+)
+from relgraph.store import GraphStore
+
+__all__ = ["Job", "QueryPool", "WorkerDied"]
+
+#: Error classes that cross the pipe by name.
+_ERRORS: dict[str, type[RelgraphError]] = {
+    cls.__name__: cls
+    for cls in (RelgraphError, LoadError, NotBuiltError, QueryRejected, QueryTimeout)
+}
+
+
+class WorkerDied(RelgraphError):
+    """A query worker process ended unexpectedly (e.g. it ran out of memory)."""
+
+    http_status = 500
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker; every field pickles.
+
+    :ivar query: the SPARQL query text (already inspected and accepted).
+    :ivar default_graphs: the protocol's default graph IRIs, or None.
+    :ivar named_graphs: the protocol's named graph IRIs, or None.
+    :ivar bindings: variable name -> term, bound before evaluation.
+    :ivar base_iri: base against which relative IRIs of the query resolve.
+    :ivar union_default_graph: merge all graphs into the default graph when
+        neither the protocol nor the query chose a dataset.
+    :ivar max_rows: the row cap (one more row is read to detect truncation).
+    """
+
+    query: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    bindings: tuple[tuple[str, Term], ...] = ()
+    base_iri: str | None = None
+    union_default_graph: bool = True
+    max_rows: int = 10000
+
+
+def _error_payload(exc: RelgraphError) -> tuple[str, str, str, int | None, int | None]:
+    if isinstance(exc, QuerySyntaxError):
+        return ("QuerySyntaxError", exc.message, exc.hint, exc.line, exc.column)
+    name = type(exc).__name__ if type(exc).__name__ in _ERRORS else "RelgraphError"
+    return (name, exc.message, exc.hint, None, None)
+
+
+def _error_from(payload: tuple[str, str, str, int | None, int | None]) -> RelgraphError:
+    name, message, hint, line, column = payload
+    if name == "QuerySyntaxError":
+        return QuerySyntaxError(message, hint, line=line, column=column)
+    return _ERRORS.get(name, RelgraphError)(message, hint)
+
+
+def _open_store(path: str | None, nquads: bytes | None) -> GraphStore:
+    if path is not None:
+        return GraphStore.open(Path(path))
+    store = ox.Store()
+    store.bulk_load(input=nquads or b"", format=ox.RdfFormat.N_QUADS)
+    return GraphStore(store)
+
+
+def _execute(store: GraphStore, job: Job) -> Answer:
+    started = time.perf_counter()
+    result = store.query(
+        job.query,
+        default_graphs=None if job.default_graphs is None else list(job.default_graphs),
+        named_graphs=None if job.named_graphs is None else list(job.named_graphs),
+        bindings=dict(job.bindings) or None,
+        base_iri=job.base_iri,
+        union_default_graph=job.union_default_graph,
+    )
+    answer = collect(result, job.max_rows)
+    answer.elapsed_ms = (time.perf_counter() - started) * 1000
+    return answer
+
+
+def worker_main(conn: Connection, path: str | None, nquads: bytes | None) -> None:
+    """Body of a worker process: load the graph once, then answer jobs until EOF."""
+    try:
+        store = _open_store(path, nquads)
+    except RelgraphError as exc:
+        conn.send(("failed", _error_payload(exc)))
+        return
+    conn.send(("ready", len(store)))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            conn.send(("ok", _execute(store, job)))
+        except RelgraphError as exc:
+            conn.send(("error", _error_payload(exc)))
+        except Exception as exc:  # noqa: BLE001 - any engine failure becomes an answer
+            conn.send(("error", ("RelgraphError", f"the query failed: {exc}", "", None, None)))
+
+
+class _Worker:
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+        self.ready = False
+
+
+class QueryPool:
+    """Long-lived worker processes, each holding the graph, killed at deadlines.
+
+    :param path: the built N-Quads file each worker loads, or
+    :param nquads: the graph as N-Quads bytes (for stores built in memory).
+    :param size: the number of workers (queries answered at the same time).
+    :param start_method: ``forkserver`` (default) or ``spawn``.
+    :param startup_timeout_s: how long a new worker may take to load the graph.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: Path | None = None,
+        nquads: bytes | None = None,
+        size: int = 2,
+        start_method: str = "forkserver",
+        startup_timeout_s: float = 120.0,
+    ) -> None:
+        if (path is None) == (nquads is None):
+            raise ValueError("give a path or N-Quads bytes, not both or neither")
+        self._path = None if path is None else str(path)
+        self._nquads = nquads
+        self._size = max(1, size)
+        self._ctx: Any = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            self._ctx.set_forkserver_preload(["relgraph.pool"])
+        self._startup_timeout_s = startup_timeout_s
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._workers: set[_Worker] = set()
+        self._closed = False
+        #: How many workers were killed at a deadline (for tests and /-/ pages).
+        self.kills = 0
+
+    # -- lifecycle -----------------------------------------------------------
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(
+            target=worker_main,
+            args=(child, self._path, self._nquads),
+            name="relgraph-query-worker",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def warm(self) -> None:
+        """Start every worker now and wait until each has loaded the graph."""
+        with self._cond:
+            while len(self._workers) < self._size:
+                worker = self._spawn()
+                self._workers.add(worker)
+                self._idle.append(worker)
+            idle = list(self._idle)
+        for worker in idle:
+            self._wait_ready(worker)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self._cond:
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+            self._idle.clear()
+            self._cond.notify_all()
+        for worker in workers:
+            self._stop(worker)
+
+    def __enter__(self) -> QueryPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        worker.process.close()
+
+    # -- allocation ----------------------------------------------------------
+    def _acquire(self, wait_s: float) -> _Worker:
+        deadline = time.monotonic() + wait_s
+        with self._cond:
+            while not self._closed:
+                if self._idle:
+                    ready = [w for w in self._idle if w.ready]
+                    worker = ready[0] if ready else self._idle[0]
+                    self._idle.remove(worker)
+                    return worker
+                if len(self._workers) < self._size:
+                    worker = self._spawn()
+                    self._workers.add(worker)
+                    return worker
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+        if self._closed:
+            raise RelgraphError("the query service is shut down", "restart the server")
+        raise QueryTimeout(
+            "every query worker stayed busy longer than the time limit",
+            "try again in a moment; the setting query_workers sets how many run at once",
+        )
+
+    def _release(self, worker: _Worker) -> None:
+        with self._cond:
+            if self._closed:
+                self._stop(worker)
+                return
+            self._idle.append(worker)
+            self._cond.notify()
+
+    def _discard(self, worker: _Worker, *, replace: bool) -> None:
+        self._stop(worker)
+        with self._cond:
+            self._workers.discard(worker)
+            if replace and not self._closed and len(self._workers) < self._size:
+                fresh = self._spawn()
+                self._workers.add(fresh)
+                self._idle.append(fresh)
+            self._cond.notify()
+
+    def _wait_ready(self, worker: _Worker) -> None:
+        if worker.ready:
+            return
+        try:
+            if not worker.conn.poll(self._startup_timeout_s):
+                raise WorkerDied(
+                    f"a query worker did not load the graph within {self._startup_timeout_s} s",
+                    "check that the built graph is readable; restart the server",
+                )
+            message = worker.conn.recv()
+        except (EOFError, OSError):
+            self._discard(worker, replace=False)
+            raise WorkerDied(
+                "a query worker ended while loading the graph", "see the server log"
+            ) from None
+        except WorkerDied:
+            self._discard(worker, replace=False)
+            raise
+        if message[0] == "failed":
+            self._discard(worker, replace=False)
+            raise _error_from(message[1])
+        worker.ready = True
+
+    # -- running -------------------------------------------------------------
+    def run(self, job: Job, time_limit_s: float) -> Answer:
+        """Answer a job within ``time_limit_s`` seconds of evaluation.
+
+        The limit counts from the moment the job reaches a ready worker.
+
+        :raises QueryTimeout: when the deadline passed (the worker was killed).
+        :raises RelgraphError: for errors the engine reported.
+        """
+        worker = self._acquire(wait_s=time_limit_s * 4 + self._startup_timeout_s)
+        self._wait_ready(worker)
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(time_limit_s):
+                with self._cond:
+                    self.kills += 1
+                self._discard(worker, replace=True)
+                raise QueryTimeout(
+                    f"the query ran longer than {time_limit_s * 1000:.0f} ms and was stopped",
+                    "add a LIMIT or more selective patterns; the limit is the setting "
+                    "query_time_limit_ms",
+                )
+            message = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._discard(worker, replace=True)
+            raise WorkerDied(
+                "the query worker ended while answering", "try again; see the server log"
+            ) from None
+        self._release(worker)
+        if message[0] == "ok":
+            answer: Answer = message[1]
+            return answer
+        raise _error_from(message[1])

@@ -1,0 +1,302 @@
+"""The SPARQL 1.1 Protocol endpoint (query operation), VoID and ``/-/`` introspection."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
+from werkzeug.wrappers import Response as BaseResponse
+
+from relgraph import __version__
+from relgraph.answer import FORMAT_ALIASES, GRAPH_MEDIA_TYPES, SOLUTION_MEDIA_TYPES
+from relgraph.errors import QueryRejected, RelgraphError
+from relgraph.introspection import (
+    RDF_DOCUMENT_TYPES,
+    serialize_graph,
+    service_description,
+    void_description,
+)
+from relgraph.settings import SETTINGS
+from relgraph.sparql import Outcome, QueryRequest
+from relgraph.vocab import PREFIXES
+from relgraph.web import state
+from relgraph.web.conneg import best_type, prefers_html
+
+__all__ = ["bp", "read_protocol_request", "ProtocolRequest", "answer_response"]
+
+bp = Blueprint("api", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+#: Parameters that only the update operation has.
+UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
+
+_RDF_ALIASES = {
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "xml": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "json": "application/ld+json",
+}
+
+
+@dataclass
+class ProtocolRequest:
+    """The parts of a SPARQL Protocol query request."""
+
+    query: str | None
+    default_graph_uris: tuple[str, ...]
+    named_graph_uris: tuple[str, ...]
+    params: MultiDict[str, str]
+
+
+def read_protocol_request() -> ProtocolRequest:
+    """Read query, dataset and options from GET, POST form or POST direct.
+
+    :raises QueryRejected: for update requests (403).
+    :raises UnsupportedMediaType: for another POST body type (415).
+    :raises RelgraphError: for a malformed request (400).
+    """
+    params: MultiDict[str, str] = MultiDict(request.args)
+    queries = params.getlist("query")
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == UPDATE:
+            raise QueryRejected(
+                "updates are refused (application/sparql-update)",
+                "this endpoint is read-only: POST a query as application/sparql-query",
+            )
+        if mimetype == FORM:
+            for key, value in request.form.items(multi=True):
+                params.add(key, value)
+            queries = params.getlist("query")
+        elif mimetype == DIRECT:
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in {"utf-8", "utf8"}:
+                raise UnsupportedMediaType(f"the query must be UTF-8, not {charset}")
+            if queries:
+                raise RelgraphError(
+                    "a query was given both in the body and in the URL",
+                    "with application/sparql-query the body is the query; drop ?query=",
+                )
+            try:
+                queries = [request.get_data(cache=False).decode("utf-8")]
+            except UnicodeDecodeError as exc:
+                raise RelgraphError(
+                    f"the query body is not valid UTF-8: {exc}", "send the query as UTF-8"
+                ) from None
+        else:
+            raise UnsupportedMediaType(
+                f"cannot read a POST body of type {mimetype or 'none'!r}"
+            )
+    for name in UPDATE_PARAMS:
+        if name in params:
+            raise QueryRejected(
+                f"updates are refused (parameter {name!r})",
+                "this endpoint is read-only: send a query with the parameter 'query'",
+            )
+    if len(queries) > 1:
+        raise RelgraphError(
+            f"{len(queries)} queries given", "give exactly one 'query' parameter"
+        )
+    return ProtocolRequest(
+        query=queries[0] if queries else None,
+        default_graph_uris=tuple(params.getlist("default-graph-uri")),
+        named_graph_uris=tuple(params.getlist("named-graph-uri")),
+        params=params,
+    )
+
+
+def _choose_format(graph: bool, alias: str | None) -> str | None:
+    """The result format, or None when the client is a browser wanting HTML."""
+    table = GRAPH_MEDIA_TYPES if graph else SOLUTION_MEDIA_TYPES
+    if alias:
+        key = alias.strip().lower()
+        if key in FORMAT_ALIASES:
+            return FORMAT_ALIASES[key][1 if graph else 0]
+        if key in table:
+            return table[key]
+        raise RelgraphError(
+            f"unknown format {alias!r}",
+            f"use one of {', '.join(FORMAT_ALIASES)} or a media type of {', '.join(table)}",
+        )
+    offered = list(table)
+    if prefers_html(offered):
+        return None
+    best = best_type(offered)
+    if best is None:
+        raise NotAcceptable(f"this answer can be sent as {', '.join(offered)}")
+    return table[best]
+
+
+def answer_response(outcome: Outcome, fmt: str, *, download: bool = False) -> Response:
+    """Serialise an answer with the relgraph headers (row count, truncation, time)."""
+    answer = outcome.answer
+    response = Response(answer.serialize(fmt), content_type=answer.media_type(fmt))
+    response.headers["X-Relgraph-Truncated"] = "true" if answer.truncated else "false"
+    response.headers["X-Relgraph-Rows"] = str(answer.size)
+    response.headers["X-Relgraph-Elapsed-Ms"] = f"{answer.elapsed_ms:.1f}"
+    response.headers["X-Relgraph-Time-Limit-Ms"] = str(outcome.time_limit_ms)
+    response.headers["Vary"] = "Accept"
+    if download:
+        extension = {"jsonld": "jsonld", "nt": "nt", "ttl": "ttl"}.get(fmt, fmt)
+        if answer.kind == "graph" and fmt == "xml":
+            extension = "rdf"
+        response.headers["Content-Disposition"] = f'attachment; filename="result.{extension}"'
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> BaseResponse:
+    """The SPARQL 1.1 Protocol query operation (GET, POST form, POST direct)."""
+    proto = read_protocol_request()
+    if proto.query is None:
+        if request.method == "GET":
+            return _describe_service()
+        raise RelgraphError("no query given", "send the SPARQL text as the parameter 'query'")
+    rg = state()
+    query_request = QueryRequest(
+        query=proto.query,
+        default_graph_uris=proto.default_graph_uris,
+        named_graph_uris=proto.named_graph_uris,
+        base_iri=request.base_url,
+        time_limit_ms=proto.params.get("timeout"),
+    )
+    info = rg.service.check(query_request)
+    fmt = _choose_format(info.returns_graph, proto.params.get("format"))
+    if fmt is None:
+        keep = [
+            (k, v)
+            for k, v in proto.params.items(multi=True)
+            if k in {"default-graph-uri", "named-graph-uri", "timeout"}
+        ]
+        target = url_for("pages.index") + "?" + urlencode([("query", proto.query), *keep])
+        return redirect(target, code=303)
+    outcome = rg.service.run(query_request)
+    return answer_response(outcome, fmt, download=proto.params.get("download") == "1")
+
+
+def _rdf_document(build: Any) -> BaseResponse:
+    alias = request.args.get("format")
+    if alias:
+        media_type = _RDF_ALIASES.get(alias.strip().lower())
+        if media_type is None:
+            raise RelgraphError(f"unknown format {alias!r}", f"use one of {', '.join(_RDF_ALIASES)}")
+    else:
+        offered = list(RDF_DOCUMENT_TYPES)
+        if prefers_html(offered):
+            return redirect(url_for("pages.index"), code=303)
+        found = best_type(offered)
+        if found is None:
+            raise NotAcceptable(f"this document can be sent as {', '.join(offered)}")
+        media_type = found
+    response = Response(serialize_graph(build(), media_type), content_type=media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _void_iri() -> str:
+    return url_for("api.void", _external=True)
+
+
+def _describe_service() -> BaseResponse:
+    rg = state()
+    endpoint = url_for("api.sparql", _external=True)
+    return _rdf_document(lambda: service_description(endpoint, rg.statistics, _void_iri()))
+
+
+@bp.route("/.well-known/void")
+def void() -> BaseResponse:
+    """A VoID description of the dataset, with statistics and partitions."""
+    rg = state()
+    endpoint = url_for("api.sparql", _external=True)
+    return _rdf_document(
+        lambda: void_description(endpoint, _void_iri(), rg.statistics, rg.ontology_version)
+    )
+
+
+@bp.route("/-/settings.json")
+def settings_json() -> Response:
+    """Every setting's value, with its help text."""
+    rg = state()
+    return jsonify(
+        {
+            "settings": rg.settings.as_dict(),
+            "help": {s.name: s.help for s in SETTINGS},
+        }
+    )
+
+
+@bp.route("/-/graphs.json")
+def graphs_json() -> Response:
+    """The named graphs with their triple counts."""
+    graphs = state().store.graphs()
+    return jsonify(
+        {
+            "graphs": [{"iri": g.iri, "triples": g.triples} for g in graphs],
+            "triples": sum(g.triples for g in graphs),
+        }
+    )
+
+
+def _version_of(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:  # pragma: no cover - all are dependencies
+        return ""
+
+
+@bp.route("/-/version.json")
+def version_json() -> Response:
+    """Versions of relgraph, the ontology and the libraries serving them."""
+    return jsonify(
+        {
+            "relgraph": __version__,
+            "ontology_version_iri": state().ontology_version,
+            "python": platform.python_version(),
+            "pyoxigraph": _version_of("pyoxigraph"),
+            "rdflib": _version_of("rdflib"),
+            "flask": _version_of("flask"),
+            "gunicorn": _version_of("gunicorn"),
+        }
+    )
+
+
+@bp.route("/-/prefixes.json")
+def prefixes_json() -> Response:
+    """The prefixes every query may use without declaring them."""
+    return jsonify(PREFIXES)
+
+
+@bp.route("/-/terms.json")
+def terms_json() -> Response:
+    """Labelled classes and properties, for the editor's autocompletion."""
+    return jsonify({"terms": state().terms})
+
+
+@bp.route("/-/statistics.json")
+def statistics_json() -> Response:
+    """The counts the VoID description reports."""
+    stats = state().statistics
+    return jsonify(
+        {
+            "triples": stats.triples,
+            "distinct_subjects": stats.distinct_subjects,
+            "distinct_objects": stats.distinct_objects,
+            "entities": stats.entities,
+            "classes": stats.classes,
+            "properties": stats.properties,
+            "graphs": stats.graphs,
+        }
+    )
