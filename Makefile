@@ -8,8 +8,9 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null)
 PYSRC := $(shell find src -name '*.py' 2>/dev/null)
+VENDOR := src/relgraph/web/static/vendor
 
-.PHONY: all install build test lint types pytest serve fmt clean
+.PHONY: all install build test lint types pytest serve fmt clean npm chromium
 
 all: test
 
@@ -25,11 +26,28 @@ $(STAMPS)/install: pyproject.toml | $(STAMPS)
 
 install: $(STAMPS)/install
 
+# Web assets: YASGUI from npm (pinned by package-lock.json), copied into the
+# package's static folder (git-ignored) and served by us: no CDN at run time.
+$(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
+	npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p $(VENDOR)
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/
+	touch $@
+
+npm: $(STAMPS)/npm
+
+# Headless Chromium for the browser tests: Debian's package (Playwright drives it).
+$(STAMPS)/chromium: | $(STAMPS)
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	touch $@
+
+chromium: $(STAMPS)/chromium
+
 # The built graph: rebuilt when a source or the package changes.
 build/relgraph.nq: $(STAMPS)/install $(SOURCES) $(PYSRC)
 	$(BIN)/relgraph build
 
-build: build/relgraph.nq
+build: build/relgraph.nq $(STAMPS)/npm
 
 lint: $(STAMPS)/install
 	$(BIN)/ruff check src tests scripts
@@ -38,7 +56,7 @@ lint: $(STAMPS)/install
 types: $(STAMPS)/install
 	$(BIN)/mypy --strict src/relgraph
 
-pytest: build
+pytest: build $(STAMPS)/chromium
 	$(BIN)/pytest -q -n 2
 
 test: lint types pytest

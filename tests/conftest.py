@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -82,3 +83,123 @@ def invoke(runner: CliRunner, fixture_settings: Settings) -> Iterator[Callable[.
         return runner.invoke(cli, [*opts, *args], catch_exceptions=False)
 
     yield _invoke
+
+
+#: The fixture stored queries (tests/data/catalog/cq), served by the web fixtures.
+WEB_QUERIES = ROOT / "tests" / "data" / "catalog"
+
+
+@pytest.fixture
+def make_app(fixture_settings: Settings, fixture_store: GraphStore) -> Iterator[Callable[..., Any]]:
+    """Build web apps over the fixture project with some settings changed.
+
+    Each app's query workers are stopped at teardown.
+    """
+    from relgraph.web import create_app
+
+    apps: list[Any] = []
+
+    def _make(**overrides: Any) -> Any:
+        settings = fixture_settings.replace(queries_dir=str(WEB_QUERIES), **overrides)
+        app = create_app(settings, fixture_store)
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app
+
+    yield _make
+    for app in apps:
+        app.extensions["relgraph"].close()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The web app over the fixture project, shared by a test session.
+
+    Starting query workers costs about a second, so the default app (default
+    limits) is made once; tests that change settings use ``make_app``.
+    """
+    from relgraph.web import create_app
+
+    settings = make_fixture_settings(tmp_path_factory.mktemp("web")).replace(
+        queries_dir=str(WEB_QUERIES)
+    )
+    build(settings, force=True)
+    web = create_app(settings, open_built(settings))
+    web.config["TESTING"] = True
+    yield web
+    web.extensions["relgraph"].close()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    """A Flask test client of the shared app."""
+    return app.test_client()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+#: The time limit of the live server (short, so deadline tests are quick).
+LIVE_TIME_LIMIT_MS = 2000
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real gunicorn server (``relgraph serve``) over the fixture project.
+
+    Yields its base URL, ``http://127.0.0.1:PORT``; one per test session.
+    """
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    tmp = tmp_path_factory.mktemp("live")
+    settings = make_fixture_settings(tmp)
+    build(settings, force=True)
+    port = free_port()
+    overrides = {
+        "project_dir": settings.project_dir,
+        "data_dir": settings.data_dir,
+        "build_dir": settings.build_dir,
+        "seed_dir": settings.seed_dir,
+        "external_dir": settings.external_dir,
+        "queries_dir": str(WEB_QUERIES),
+        "query_time_limit_ms": str(LIVE_TIME_LIMIT_MS),
+    }
+    args = [sys.executable, "-m", "relgraph"]
+    for name, value in overrides.items():
+        args += ["-s", f"{name}={value}"]
+    args += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    url = f"http://127.0.0.1:{port}"
+    with open(tmp / "server.log", "wb") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(url + "/-/version.json", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(
+                            "the test server did not start:\n"
+                            + (tmp / "server.log").read_text(errors="replace")
+                        ) from None
+                    time.sleep(0.2)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)

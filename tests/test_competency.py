@@ -470,9 +470,11 @@ def test_cq26_citations_per_theory(repo_store: GraphStore) -> None:
     rows = run(repo_store, "cq26-citations-per-theory")
     match_each(labels(rows), SIX_THEORIES)
     assert all(int(r["citations"]) > 0 for r in rows)
-    # the role theory section alone cites some forty works
+    # the role theory section cites 24 distinct works (Biddle 1956 ... Priebe and Gruyters
+    # 1999), some forty times: more than any other theory
     assert "role theory" in norm(rows[0]["label"])
-    assert int(rows[0]["works"]) >= 25
+    assert int(rows[0]["works"]) >= 24
+    assert int(rows[0]["citations"]) >= 40
 
 
 def test_cq27_every_section_has_claims(repo_store: GraphStore) -> None:
@@ -665,7 +667,7 @@ def test_cq39_social_psychology_findings(repo_store: GraphStore) -> None:
     # negatively associated" (McCarthy and Frieze 1999)
     rows = run(repo_store, "cq39-findings-of-theory")
     assert all(norm(r["works"]) == "mccarthy and frieze 1999" for r in rows)
-    assert all("therapy quality" in norm(r["outcomes"]) for r in rows)
+    assert all("quality" in norm(r["outcomes"]) and "therap" in norm(r["outcomes"]) for r in rows)
     reward = [r for r in rows if "personal reward" in norm(r["factors"])]
     assert reward and all("positive" in norm(r["direction"]) for r in reward)
     coercive = [r for r in rows if "coercive" in norm(r["factors"])]

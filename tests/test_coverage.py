@@ -54,7 +54,7 @@ def test_loose_ends_are_listed(fixture_store: GraphStore) -> None:
     assert report.loose_ends["citations not linked to any claim"] == ["rgr:citation-x"]
     assert report.loose_ends["citations without a cited work"] == ["rgr:citation-x"]
     assert report.loose_ends["cited works never cited"] == ["rgr:work-nobody-2000"]
-    assert report.loose_ends["claims without a passage"] == ["rgr:finding-x"]
+    assert report.loose_ends["claims or research gaps without a passage"] == ["rgr:finding-x"]
     assert report.loose_ends["evidence links without a citation"] == [
         "rgr:finding-x -> rgr:work-nobody-2000"
     ]

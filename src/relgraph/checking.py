@@ -172,7 +172,9 @@ def _classify(store: GraphStore, settings: Settings, extra: Sequence[str]) -> _G
     return _Graphs(out["ontology"], out["data"], out["shapes"], out["extra"])
 
 
-def _with_extra(store: GraphStore, settings: Settings, files: Iterable[Path]) -> tuple[GraphStore, list[str]]:
+def _with_extra(
+    store: GraphStore, settings: Settings, files: Iterable[Path]
+) -> tuple[GraphStore, list[str]]:
     """A copy of the store with extra files loaded (replacing a graph of the same file)."""
     sources = [extra_source(Path(f), settings) for f in files]
     parsed = [(s.graph, parse_source(s)) for s in sources]  # raises LoadError first
@@ -205,7 +207,9 @@ def _shacl(store: GraphStore, graphs: _Graphs) -> list[Problem]:
     return problems
 
 
-def span_problems(store: GraphStore, seed_dir: Path, graphs: list[str] | None = None) -> list[Problem]:
+def span_problems(
+    store: GraphStore, seed_dir: Path, graphs: list[str] | None = None
+) -> list[Problem]:
     """Check that passage spans lie within their seed file and match their quotation."""
     result = store.query(
         """SELECT ?p ?file ?start ?end ?quote WHERE {
@@ -283,7 +287,9 @@ def _header(text: str) -> dict[str, str]:
     return meta
 
 
-def quality_problems(store: GraphStore, folder: Path, graphs: list[str] | None = None) -> list[Problem]:
+def quality_problems(
+    store: GraphStore, folder: Path, graphs: list[str] | None = None
+) -> list[Problem]:
     """Run every ``*-violation.rq`` query; every returned row is a problem."""
     problems: list[Problem] = []
     for path in sorted(folder.glob("*-violation.rq")):
@@ -321,16 +327,25 @@ def _reasoning(
     notes: list[str] = []
     rules_dir = settings.path("queries_dir") / "rules"
     for v in run_rules(store, load_rules(rules_dir)):
-        problems.append(Problem("error", v.rule, v.node, "", v.value, v.message, v.hint, "reasoning"))
+        problems.append(
+            Problem("error", v.rule, v.node, "", v.value, v.message, v.hint, "reasoning")
+        )
     if hermit is None:
         return problems, notes, 0.0
     report: ReasoningReport = hermit.result()
     if not report.ran:
         notes.append(report.message)
         problems.append(
-            Problem("info", "owl/hermit-not-run", "", "", "", report.message,
-                    "raise reasoner_timeout_s or fix the Java set-up; rule checks still ran",
-                    "reasoning")
+            Problem(
+                "info",
+                "owl/hermit-not-run",
+                "",
+                "",
+                "",
+                report.message,
+                "raise reasoner_timeout_s or fix the Java set-up; rule checks still ran",
+                "reasoning",
+            )
         )
     elif not report.consistent:
         explained = bool(problems)
@@ -341,15 +356,29 @@ def _reasoning(
             " enumeration axioms the data contradicts)"
         )
         problems.append(
-            Problem("error", "owl/inconsistent", ONTOLOGY_IRI, "", "", message,
-                    "fix the rule violations reported, then run the check again", "reasoning")
+            Problem(
+                "error",
+                "owl/inconsistent",
+                ONTOLOGY_IRI,
+                "",
+                "",
+                message,
+                "fix the rule violations reported, then run the check again",
+                "reasoning",
+            )
         )
     for cls in report.unsatisfiable:
         problems.append(
-            Problem("error", "owl/unsatisfiable-class", cls, "", "",
-                    "HermiT proves this class can have no members (it is equivalent to owl:Nothing)",
-                    "check its superclasses and equivalent-class axioms for disjoint classes",
-                    "reasoning")
+            Problem(
+                "error",
+                "owl/unsatisfiable-class",
+                cls,
+                "",
+                "",
+                "HermiT proves this class can have no members (it is equivalent to owl:Nothing)",
+                "check its superclasses and equivalent-class axioms for disjoint classes",
+                "reasoning",
+            )
         )
     return problems, notes, report.seconds
 
@@ -409,8 +438,16 @@ def check_store(
             )
             report.notes.append(note)
             report.problems.append(
-                Problem("info", "owl/java-missing", "", "", settings.java, note,
-                        "install Java 11+ or set the `java` setting", "reasoning")
+                Problem(
+                    "info",
+                    "owl/java-missing",
+                    "",
+                    "",
+                    settings.java,
+                    note,
+                    "install Java 11+ or set the `java` setting",
+                    "reasoning",
+                )
             )
     hermit_started = time.perf_counter() - started
     if "shacl" in phases:
@@ -438,8 +475,16 @@ def check_store(
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     report.problems = sorted(
         (
-            Problem(p.severity, p.rule, p.node, labels.get(p.node, ""), p.value, p.message,
-                    p.hint, p.phase)
+            Problem(
+                p.severity,
+                p.rule,
+                p.node,
+                labels.get(p.node, ""),
+                p.value,
+                p.message,
+                p.hint,
+                p.phase,
+            )
             for p in set(report.problems)
         ),
         key=lambda p: (rank.get(p.severity, 9), p.rule, p.node, p.value),
@@ -454,9 +499,7 @@ def _current_store(settings: Settings) -> GraphStore:
     return open_built(settings) if is_up_to_date(settings) else load_sources(settings)
 
 
-def check(
-    settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = True
-) -> CheckReport:
+def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = True) -> CheckReport:
     """Check the built graph (or the sources if the build is stale) plus extra files.
 
     :raises LoadError: when an extra file does not parse (nothing is checked).
@@ -486,8 +529,9 @@ def verify_for_build(store: GraphStore, *, settings: Settings) -> None:
     lines = [f"the new graph has {len(report.errors)} error(s); the previous graph is kept:"]
     for p in report.errors[:20]:
         who = f"{p.label} <{p.node}>" if p.label else f"<{p.node}>"
-        lines.append(f"  [{p.rule}] {who}: {p.message}" + (f" (value: {p.value})" if p.value else ""))
+        lines.append(
+            f"  [{p.rule}] {who}: {p.message}" + (f" (value: {p.value})" if p.value else "")
+        )
     if len(report.errors) > 20:
         lines.append(f"  ... and {len(report.errors) - 20} more")
     raise CheckFailed("\n".join(lines), "run `relgraph check` for the full report with fixes")
-

@@ -394,6 +394,32 @@ def check(settings: Settings, files: tuple[Path, ...], fmt: str, no_reasoner: bo
     sys.exit(report.exit_code)
 
 
+@cli.command(epilog=EPILOG)
+@click.option("--host", default=None, help="Interface to bind (default: setting host, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: setting port, 5000).")
+@click.option("--workers", type=int, default=None, help="Web worker processes (setting workers).")
+@pass_settings
+@handle_errors
+def serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the query page and the SPARQL endpoint with gunicorn.
+
+    Binds to loopback unless --host says otherwise. Build the graph first
+    (`make serve` does both).
+    """
+    from relgraph.builder import built_graph_path
+    from relgraph.errors import NotBuiltError
+    from relgraph.web.server import serve as run_server
+
+    if not built_graph_path(settings).is_file():
+        raise NotBuiltError(
+            f"no built graph at {built_graph_path(settings)}", "run `relgraph build` first"
+        )
+    host = host or str(settings.host)
+    port = port if port is not None else int(settings.port)
+    click.echo(f"serving relgraph at http://{host}:{port}/ (SPARQL: /sparql)", err=True)
+    run_server(settings, host, port, workers if workers is not None else int(settings.workers))
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:

@@ -114,9 +114,10 @@ SELECT DISTINCT ?x WHERE {
 SELECT DISTINCT ?x WHERE {
   ?x rdf:type rg:CitedWork . FILTER NOT EXISTS { ?c rg:citesWork ?x }
 } ORDER BY ?x""",
-    "claims without a passage": """
+    "claims or research gaps without a passage": """
 SELECT DISTINCT ?x WHERE {
-  ?x rdf:type/rdfs:subClassOf* rg:Claim . FILTER(isIRI(?x))
+  { ?x rdf:type/rdfs:subClassOf* rg:Claim } UNION { ?x rdf:type rg:ResearchGap }
+  FILTER(isIRI(?x))
   FILTER NOT EXISTS { ?x rg:derivedFromPassage ?p }
 } ORDER BY ?x""",
     "evidence links without a citation": """

@@ -7,7 +7,6 @@ SPARQL aggregates (our own, trusted queries, run in-process).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -249,7 +248,17 @@ def void_description(endpoint: str, void_iri: str, stats: Statistics, version: s
 
 
 def serialize_graph(graph: Graph, media_type: str) -> bytes:
-    """Serialise an rdflib graph in the syntax of a media type of RDF_DOCUMENT_TYPES."""
-    out = io.BytesIO()
-    graph.serialize(out, format=RDF_DOCUMENT_TYPES[media_type], encoding="utf-8")
-    return out.getvalue()
+    """Serialise an rdflib graph in the syntax of a media type of RDF_DOCUMENT_TYPES.
+
+    The triples go through pyoxigraph's writers (as query answers do).
+    """
+    if media_type not in RDF_DOCUMENT_TYPES:
+        raise ValueError(f"unsupported media type {media_type!r}")
+    nt = graph.serialize(format="nt", encoding="utf-8")
+    triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
+    prefixes = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
+    data = ox.serialize(
+        triples, format=ox.RdfFormat.from_media_type(media_type), prefixes=prefixes
+    )
+    assert data is not None
+    return data

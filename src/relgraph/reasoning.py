@@ -47,7 +47,7 @@ _OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
 _IRI = re.compile(r"<([^>]+)>")
 _TYPE_LINE = re.compile(r"^Type\( <([^>]+)> <([^>]+)> \)$", re.MULTILINE)
 #: JVM options: C1-only compilation starts HermiT about twice as fast on small inputs.
-_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-Xss8m")
+_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:CICompilerCount=1", "-Xss8m")
 
 
 @dataclass

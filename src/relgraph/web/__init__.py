@@ -46,9 +46,7 @@ class Relgraph:
         """The query service, started on first use (its workers load the graph once)."""
         with self._lock:
             if self._service is None:
-                self._service = SparqlService(
-                    self.settings, self.store if self.own_store else None
-                )
+                self._service = SparqlService(self.settings, self.store if self.own_store else None)
             return self._service
 
     def close(self) -> None:

@@ -97,9 +97,7 @@ def read_protocol_request() -> ProtocolRequest:
                     f"the query body is not valid UTF-8: {exc}", "send the query as UTF-8"
                 ) from None
         else:
-            raise UnsupportedMediaType(
-                f"cannot read a POST body of type {mimetype or 'none'!r}"
-            )
+            raise UnsupportedMediaType(f"cannot read a POST body of type {mimetype or 'none'!r}")
     for name in UPDATE_PARAMS:
         if name in params:
             raise QueryRejected(
@@ -107,9 +105,7 @@ def read_protocol_request() -> ProtocolRequest:
                 "this endpoint is read-only: send a query with the parameter 'query'",
             )
     if len(queries) > 1:
-        raise RelgraphError(
-            f"{len(queries)} queries given", "give exactly one 'query' parameter"
-        )
+        raise RelgraphError(f"{len(queries)} queries given", "give exactly one 'query' parameter")
     return ProtocolRequest(
         query=queries[0] if queries else None,
         default_graph_uris=tuple(params.getlist("default-graph-uri")),
@@ -192,7 +188,9 @@ def _rdf_document(build: Any) -> BaseResponse:
     if alias:
         media_type = _RDF_ALIASES.get(alias.strip().lower())
         if media_type is None:
-            raise RelgraphError(f"unknown format {alias!r}", f"use one of {', '.join(_RDF_ALIASES)}")
+            raise RelgraphError(
+                f"unknown format {alias!r}", f"use one of {', '.join(_RDF_ALIASES)}"
+            )
     else:
         offered = list(RDF_DOCUMENT_TYPES)
         if prefers_html(offered):

@@ -138,7 +138,7 @@ def _run_free(params: MultiDict[str, str]) -> tuple[dict[str, Any] | None, dict[
     text = params.get("query", "")
     if not text.strip():
         return None, None
-    extra = [(k, v) for k, v in params.items(multi=True) if k in _DATASET_KEYS]
+    extra = [(k, v) for k, v in params.items(multi=True) if k in _DATASET_KEYS and v]
     try:
         outcome = state().service.run(
             QueryRequest(

@@ -29,7 +29,8 @@
   }
 
   function sortKey(td) {
-    var text = td.textContent.trim();
+    var main = td.firstElementChild;
+    var text = (main ? main.textContent : td.textContent).trim();
     var number = Number(text);
     return text !== "" && !isNaN(number) ? number : text.toLowerCase();
   }
@@ -142,7 +143,7 @@
     function withLabels(yasqe, hints) {
       return hints.map(function (h) { h.displayText = labels[h.text] ? h.text + "  — " + labels[h.text] : h.text; return h; });
     }
-    prefixes.then(function (map) { window.relgraphPrefixes = map; });
+    var ready = prefixes.then(function (map) { window.relgraphPrefixes = map; return map; });
     Yasqe.forkAutocompleter("prefixes", {
       name: "rgPrefixes", persistenceId: null,
       get: function () {
@@ -159,6 +160,21 @@
       name: "rgProperties", bulk: false, autoShow: true, get: byLabel("property"),
       postProcessSuggestion: compact, postprocessHints: withLabels
     }, false);
+    return ready;
+  }
+
+  /* The endpoint predeclares our prefixes; the editor's checker does not, so
+   * declare the ones a query uses (e.g. a stored query loaded as an example). */
+  function declarePrefixes(yasqe, map) {
+    var used = {};
+    var re = /(^|[\s(){}\[\],;\/|^!])([A-Za-z][\w-]*):(?=[A-Za-z0-9_])/g;
+    var text = yasqe.getValue().replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^>\s]*>|#[^\n]*/g, " ");
+    var match;
+    while ((match = re.exec(text)) !== null) { used[match[2]] = true; }
+    var declared = yasqe.getPrefixesFromQuery();
+    var add = {};
+    Object.keys(used).forEach(function (p) { if (map[p] && !declared[p]) { add[p] = map[p]; } });
+    if (Object.keys(add).length) { yasqe.addPrefixes(add); }
   }
 
   function setupQueryPage(form) {
@@ -168,7 +184,7 @@
     var yasqe = null;
     if (window.Yasgui && window.Yasgui.Yasqe) {
       var Yasqe = window.Yasgui.Yasqe;
-      registerCompleters(Yasqe, host.dataset.prefixes, host.dataset.terms);
+      var prefixesReady = registerCompleters(Yasqe, host.dataset.prefixes, host.dataset.terms);
       textarea.hidden = true;
       yasqe = new Yasqe(host, {
         value: textarea.value,
@@ -184,6 +200,7 @@
       yasqe.on("change", function () { textarea.value = yasqe.getValue(); });
       yasqe.query = function () { run(); return Promise.resolve(); };
       window.relgraphEditor = yasqe;
+      prefixesReady.then(function (map) { declarePrefixes(yasqe, map); textarea.value = yasqe.getValue(); });
     }
 
     function run() {
@@ -207,8 +224,11 @@
     document.querySelectorAll("a.example").forEach(function (a) {
       a.addEventListener("click", function (ev) {
         ev.preventDefault();
-        if (yasqe) { yasqe.setValue(a.dataset.query); } else { textarea.value = a.dataset.query; }
         textarea.value = a.dataset.query;
+        if (yasqe) {
+          yasqe.setValue(a.dataset.query);
+          if (window.relgraphPrefixes) { declarePrefixes(yasqe, window.relgraphPrefixes); }
+        }
         document.querySelectorAll("a.example.selected").forEach(function (s) { s.classList.remove("selected"); });
         a.classList.add("selected");
         run();

@@ -1,0 +1,284 @@
+"""Tests of ``relgraph check``: every shape, rule and quality query has a failing fixture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from relgraph.builder import built_graph_path
+from relgraph.checking import CheckReport, check, check_store
+from relgraph.settings import Settings
+from relgraph.store import GraphStore
+from tests import ROOT
+from tests.conftest import make_fixture_settings
+
+INVALID = ROOT / "tests" / "data" / "invalid"
+R = "https://w3id.org/relgraph/resource/"
+ONT = "https://w3id.org/relgraph/ontology/"
+
+#: fixture file -> (severity, rule, node) problems it must produce.
+EXPECTED: dict[str, list[tuple[str, str, str]]] = {
+    "disjoint-classes": [("error", "owl-rl/disjoint-classes", R + "theory-odd")],
+    "functional-second-value": [
+        ("error", "owl-rl/functional-property", R + "finding-collaborative-adherence"),
+        ("error", "shacl/Finding-hasDirection", R + "finding-collaborative-adherence"),
+    ],
+    "finding-no-evidence": [
+        ("error", "shacl/FindingShape", R + "finding-no-evidence"),
+        ("error", "finding-without-evidence", R + "finding-no-evidence"),
+    ],
+    "year-out-of-range": [("error", "shacl/Publication-publicationYear", R + "work-old-1700")],
+    "year-not-integer": [
+        ("error", "shacl/Publication-publicationYear", R + "work-quoted-1980"),
+        ("error", "owl-rl/datatype", R + "work-quoted-1980"),
+    ],
+    "year-ill-typed": [
+        ("error", "shacl/Publication-publicationYear", R + "work-words-1981"),
+        ("error", "owl-rl/datatype", R + "work-words-1981"),
+    ],
+    "span-mismatch": [("error", "span/quotation-mismatch", R + "passage-mismatch")],
+    "span-out-of-range": [("error", "span/out-of-range", R + "passage-beyond")],
+    "span-source-file": [("error", "span/source-file", R + "passage-elsewhere")],
+    "undeclared-term": [
+        ("error", "undeclared-term", R + "theory-role-theory"),
+        ("error", "undeclared-term", R + "model-collaborative"),
+    ],
+    "same-label-terms": [
+        ("error", "shacl/TermUniqueLabelShape", ONT + "Theorie"),
+        ("error", "shacl/TermUniqueLabelShape", ONT + "Theory"),
+        ("warning", "duplicate-label", ONT + "Theorie"),
+    ],
+    "term-missing-label-definition": [
+        ("error", "shacl/TermLabelShape", ONT + "Nameless"),
+        ("error", "shacl/TermDefinitionShape", ONT + "Nameless"),
+        ("error", "missing-label", ONT + "Nameless"),
+    ],
+    "duplicate-definition": [("error", "duplicate-definition", ONT + "TheoryCopy")],
+    "obo-https": [
+        ("error", "shacl/ExternalIri-obo-https", "https://purl.obolibrary.org/obo/ECO_0000304"),
+        ("error", "shacl/Claim-hasEvidenceType", R + "finding-https-eco"),
+        ("error", "malformed-iri", R + "finding-https-eco"),
+    ],
+    "obo-curie": [
+        ("error", "shacl/ExternalIri-curie", "ECO:0000304"),
+        ("error", "malformed-iri", R + "finding-curie-eco"),
+    ],
+    "obo-malformed": [
+        ("error", "shacl/ExternalIri-obo-form", "http://purl.obolibrary.org/obo/ECO:0000304"),
+        ("error", "malformed-iri", R + "finding-bad-obo"),
+    ],
+    "literal-for-iri": [("error", "shacl/Claim-citesAsEvidence", R + "finding-text-evidence")],
+    "missing-label": [
+        ("error", "shacl/Individual-label", R + "outcome-nameless"),
+        ("error", "missing-label", R + "outcome-nameless"),
+    ],
+    "multiple-labels": [
+        ("error", "shacl/Individual-label", R + "outcome-two-names"),
+        ("error", "multiple-labels", R + "outcome-two-names"),
+    ],
+    "label-whitespace": [("warning", "label-whitespace", R + "outcome-spaced")],
+    "label-formatting": [("warning", "label-formatting", R + "outcome-broken")],
+    "deprecated-reference": [("error", "deprecated-reference", R + "finding-uses-obsolete")],
+    "multiple-definitions": [
+        ("error", "multiple-definitions", R + "outcome-two-descriptions"),
+        ("error", "shacl/Individual-description", R + "outcome-two-descriptions"),
+    ],
+    "missing-definition": [
+        ("warning", "missing-definition", R + "outcome-undescribed"),
+        ("warning", "shacl/Individual-description-missing", R + "outcome-undescribed"),
+    ],
+    "uncited-work": [("warning", "uncited-work", R + "work-lonely-1990")],
+    "theory-without-method": [("warning", "theory-without-method", R + "theory-methodless")],
+    "malformed-own-iri": [
+        ("error", "shacl/IndividualShape", R + "Theory_Odd"),
+        ("error", "malformed-iri", R + "Theory_Odd"),
+    ],
+    "iri-prefix": [("warning", "shacl/IriPrefix-Theory", R + "odd-theory")],
+    "setting-kind": [("error", "shacl/Setting-hasSettingKind", R + "setting-odd")],
+    "percentage-range": [("error", "shacl/Claim-percentage", R + "finding-150-percent")],
+    "domain-disjoint": [("error", "owl-rl/domain-range-disjoint", R + "theory-role-theory")],
+    "same-and-different": [("error", "owl-rl/same-and-different", ONT + "PositiveDirection")],
+    "claim-without-passage": [("error", "shacl/ClaimShape", R + "finding-unsourced")],
+    "citation-without-work": [("error", "shacl/Citation-citesWork", R + "citation-nothing")],
+    "passage-without-offsets": [
+        ("error", "shacl/Passage-startOffset", R + "passage-unanchored"),
+        ("error", "shacl/Passage-endOffset", R + "passage-unanchored"),
+        ("error", "shacl/Passage-sourceFile", R + "passage-unanchored"),
+    ],
+    "flow-without-parties": [
+        ("error", "shacl/ResourceFlow-fromParty", R + "flow-incomplete"),
+        ("error", "shacl/ResourceFlow-toParty", R + "flow-incomplete"),
+        ("error", "shacl/ResourceFlow-ofResource", R + "flow-incomplete"),
+    ],
+    "section-without-order": [
+        ("error", "shacl/ReviewSection-sectionOrder", R + "section-unordered"),
+        ("error", "shacl/ReviewSection-inDocument", R + "section-unordered"),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Fixture project settings shared by the module (nothing is built)."""
+    return make_fixture_settings(tmp_path_factory.mktemp("check"))
+
+
+@pytest.fixture(scope="module")
+def baseline(settings: Settings) -> CheckReport:
+    """The check of the fixture project without extra files."""
+    return check(settings, reasoner=False)
+
+
+def test_fixture_project_has_no_errors(baseline: CheckReport) -> None:
+    assert baseline.ok, baseline.render_text()
+    assert set(baseline.timings) >= {"shacl", "reasoning", "spans", "queries", "total"}
+
+
+def test_every_fixture_is_listed() -> None:
+    files = {p.stem for p in INVALID.glob("*.ttl")} - {"not-turtle"}
+    assert files == set(EXPECTED)
+
+
+def test_every_rule_has_a_fixture() -> None:
+    """Each quality query, rule and shape-constraint family is exercised by EXPECTED."""
+    rules = {rule for problems in EXPECTED.values() for _s, rule, _n in problems}
+    for path in (ROOT / "queries" / "checks").glob("*-violation.rq"):
+        if path.stem != "ontology-metadata-violation":  # tested below on a store
+            assert path.stem.removesuffix("-violation") in rules, path.name
+    for path in (ROOT / "queries" / "rules").glob("*.rq"):
+        assert f"owl-rl/{path.stem}" in rules, path.name
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_reports_its_fault(settings: Settings, baseline: CheckReport, name: str) -> None:
+    report = check(settings, [INVALID / f"{name}.ttl"], reasoner=False)
+    found = {(p.severity, p.rule, p.node) for p in report.problems}
+    for expected in EXPECTED[name]:
+        assert expected in found, f"{name}: {expected} not in {sorted(found)}"
+    severities = {s for s, _r, _n in EXPECTED[name]}
+    assert report.ok == ("error" not in severities)
+    for p in report.problems:
+        assert p.message and p.phase in {"shacl", "reasoning", "spans", "queries"}
+        if (p.severity, p.rule, p.node) in EXPECTED[name]:
+            assert p.hint, f"{p.rule} has no fix hint"
+
+
+def test_problem_names_label_value_and_fix(settings: Settings) -> None:
+    report = check(settings, [INVALID / "year-out-of-range.ttl"], reasoner=False)
+    (p,) = [p for p in report.errors if p.rule == "shacl/Publication-publicationYear"]
+    assert p.label == "Old 1700"
+    assert p.value == "1700"
+    assert "1850" in p.message and "integer" in p.hint
+
+
+def test_ontology_metadata_query(settings: Settings) -> None:
+    from relgraph.builder import load_sources
+    from relgraph.checking import quality_problems
+
+    store = load_sources(settings)
+    quads = [q for q in store.quads() if not q.predicate.value.endswith("/license")]
+    problems = quality_problems(GraphStore.from_quads(quads), ROOT / "queries" / "checks")
+    assert ("ontology-metadata", "https://w3id.org/relgraph/ontology") in {
+        (p.rule, p.node) for p in problems
+    }
+
+
+def test_extra_files_do_not_change_the_store(
+    fixture_store: GraphStore, fixture_settings: Settings
+) -> None:
+    before = len(fixture_store)
+    path = built_graph_path(fixture_settings)
+    data = path.read_bytes()
+    report = check(fixture_settings, [INVALID / "disjoint-classes.ttl"], reasoner=False)
+    assert not report.ok
+    assert path.read_bytes() == data
+    assert len(fixture_store) == before
+
+
+def test_report_formats(settings: Settings) -> None:
+    report = check(settings, [INVALID / "literal-for-iri.ttl"], reasoner=False)
+    text = report.render_text()
+    assert text.index("ERRORS") < text.index("WARNINGS")
+    assert "fixture finding finding-text-evidence <" + R + "finding-text-evidence>" in text
+    assert "fix:" in text and "result: FAILED" in text
+    data = json.loads(report.to_json())
+    assert data["ok"] is False and data["counts"]["error"] >= 1
+    assert set(data["problems"][0]) == {
+        "severity",
+        "rule",
+        "node",
+        "label",
+        "value",
+        "message",
+        "hint",
+        "phase",
+    }
+
+
+def test_real_graph_has_no_errors(repo_store: GraphStore, repo_settings: Settings) -> None:
+    """The curated graph passes, HermiT included (one reasoner run)."""
+    report = check_store(repo_store, repo_settings, reasoner=True)
+    assert report.ok, report.render_text()
+    assert "hermit" in report.timings
+
+
+# -- CLI ---------------------------------------------------------------------------------------
+
+
+def test_cli_check_passes_on_fixture(invoke) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("check", "--no-reasoner")
+    assert result.exit_code == 0, result.output
+    assert "result: ok" in result.output
+
+
+@pytest.mark.parametrize("name", ["disjoint-classes", "year-out-of-range", "obo-https"])
+def test_cli_check_bad_file_exits_1(invoke, name: str) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("check", "--no-reasoner", str(INVALID / f"{name}.ttl"))
+    assert result.exit_code == 1, result.output
+    rule, node = EXPECTED[name][0][1:]
+    assert f"[{rule}]" in result.output and node in result.output and "fix:" in result.output
+
+
+def test_cli_check_json(invoke) -> None:  # type: ignore[no-untyped-def]
+    result = invoke(
+        "check", "--no-reasoner", "--format", "json", str(INVALID / "span-mismatch.ttl")
+    )
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert any(p["rule"] == "span/quotation-mismatch" for p in data["problems"])
+
+
+def test_cli_check_unparsable_file_exits_2(invoke, fixture_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    build_dir = fixture_settings.path("build_dir")
+    before = sorted(build_dir.rglob("*")) if build_dir.exists() else []
+    result = invoke("check", str(INVALID / "not-turtle.ttl"))
+    assert result.exit_code == 2
+    assert "not-turtle.ttl:12:" in result.output and "invalid Turtle" in result.output
+    assert (sorted(build_dir.rglob("*")) if build_dir.exists() else []) == before
+
+
+def test_cli_check_help_documents_exit_codes(invoke) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("check", "--help")
+    text = " ".join(result.output.split())
+    assert "Exit codes: 0 no errors" in text and "1 the check found errors" in text
+    assert "2 the check could not run" in text
+
+
+def test_build_refuses_bad_data_and_keeps_graph(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "mini.ttl").write_bytes((ROOT / "tests" / "data" / "fixture" / "mini.ttl").read_bytes())
+    settings = make_fixture_settings(tmp_path, data)
+    first = invoke("build", settings=settings)
+    assert first.exit_code == 0, first.output
+    graph = built_graph_path(settings)
+    good = graph.read_bytes()
+    (data / "bad.ttl").write_bytes((INVALID / "functional-second-value.ttl").read_bytes())
+    second = invoke("build", settings=settings)
+    assert second.exit_code == 1
+    assert (
+        "owl-rl/functional-property" in second.output and "previous graph is kept" in second.output
+    )
+    assert graph.read_bytes() == good
