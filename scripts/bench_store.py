@@ -75,14 +75,21 @@ def main() -> None:
         for q in quads:
             graph.add(to_rdflib_triple(q))
         rdf_load = time.perf_counter() - t0
-        print(f"\n{len(quads)} triples ({copies} copies): load oxigraph {ox_load:.3f}s "
-              f"rdflib {rdf_load:.3f}s")
+        print(
+            f"\n{len(quads)} triples ({copies} copies): load oxigraph {ox_load:.3f}s "
+            f"rdflib {rdf_load:.3f}s"
+        )
         for name, q in QUERIES.items():
-            t_ox = timed(lambda q=q: list(ox_store.query(q, prefixes=PREFIXES,
-                                                         use_default_graph_as_union=True)))
-            t_rdf = timed(lambda q=q: list(graph.query(prologue + q)), repeat=1)
-            print(f"  {name:16} oxigraph {t_ox*1000:8.1f} ms  rdflib {t_rdf*1000:9.1f} ms"
-                  f"  ratio {t_rdf / max(t_ox, 1e-9):6.1f}x")
+            t_ox = timed(
+                lambda q=q, st=ox_store: list(
+                    st.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)
+                )
+            )
+            t_rdf = timed(lambda q=q, g=graph: list(g.query(prologue + q)), repeat=1)
+            print(
+                f"  {name:16} oxigraph {t_ox * 1000:8.1f} ms  rdflib {t_rdf * 1000:9.1f} ms"
+                f"  ratio {t_rdf / max(t_ox, 1e-9):6.1f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ generate are the authoritative record, and ``relgraph fmt`` may drop the comment
         own passage (the span of ANCHOR inside WITHIN, by default passage-<first claim>),
         and ``CLAIM rg:citesAsEvidence WORK`` for each claim
 """
+
 from __future__ import annotations
 
 import argparse
@@ -155,11 +156,15 @@ def ttl_string(s: str) -> str:
     return f'"{s}"'
 
 
-def passage_ttl(pid: str, start: int, end: int, owner_label: str | None, section: str | None = None) -> str:
+def passage_ttl(
+    pid: str, start: int, end: int, owner_label: str | None, section: str | None = None
+) -> str:
     """Return the Turtle block of one passage."""
     section = section or section_of(start, end)
     sec_label = next(lbl for sid, _o, lbl, _h in SECTIONS if sid == section)
-    what = f"passage from which {owner_label} was curated" if owner_label else "passage of the review"
+    what = (
+        f"passage from which {owner_label} was curated" if owner_label else "passage of the review"
+    )
     label = f"passage: {owner_label}" if owner_label else f"passage {pid}"
     return (
         f"rgr:{pid} a rg:Passage ;\n"
@@ -167,14 +172,15 @@ def passage_ttl(pid: str, start: int, end: int, owner_label: str | None, section
         f"    dcterms:description {ttl_string(f'The {what}: characters {start} to {end} of the review text, in the {sec_label} section.')}@en ;\n"
         f"    rg:inSection rgr:{section} ;\n"
         f"    rg:inDocument rgr:review ;\n"
-        f"    rg:sourceFile \"{SOURCE_FILE}\" ;\n"
-        f"    rg:startOffset \"{start}\"^^xsd:nonNegativeInteger ;\n"
-        f"    rg:endOffset \"{end}\"^^xsd:nonNegativeInteger ;\n"
+        f'    rg:sourceFile "{SOURCE_FILE}" ;\n'
+        f'    rg:startOffset "{start}"^^xsd:nonNegativeInteger ;\n'
+        f'    rg:endOffset "{end}"^^xsd:nonNegativeInteger ;\n'
         f"    rg:quotation {ttl_string(TEXT[start:end])}^^xsd:string .\n"
     )
 
 
 # ---------------------------------------------------------------- labels of the graph
+
 
 def _labels() -> dict[str, str]:
     """Map local names (rgr:) to their English labels, over all data files."""
@@ -186,12 +192,12 @@ def _labels() -> dict[str, str]:
     out = {}
     for s, o in g.subject_objects(rdflib.RDFS.label):
         if str(s).startswith(RGR):
-            out[str(s)[len(RGR):]] = str(o)
+            out[str(s)[len(RGR) :]] = str(o)
     return out
 
 
 def _owner(pid: str) -> str:
-    base = pid[len("passage-"):]
+    base = pid[len("passage-") :]
     return re.sub(r"-\d+$", "", base) if re.search(r"-\d+$", base) else base
 
 
@@ -212,21 +218,21 @@ def generate(path: Path, labels: dict[str, str]) -> int:
 
     for lineno, line in enumerate(head.splitlines(), 1):
         if line.startswith("#@passage "):
-            f = [x.strip() for x in line[len("#@passage "):].split("|")]
+            f = [x.strip() for x in line[len("#@passage ") :].split("|")]
             pid, within, start_a = f[0], f[1], f[2]
             end_a = f[3] if len(f) > 3 and f[3] else None
             lo, hi = within_range(within)
             try:
                 s, e = span(start_a, end_a, lo, hi)
             except LookupError as exc:
-                raise SystemExit(f"{path.name}:{lineno}: {exc}")
+                raise SystemExit(f"{path.name}:{lineno}: {exc}") from None
             sec = section_of(s, e)
             spans_by_id[pid] = (s, e, sec)
             owner = _owner(pid)
             blocks.append(passage_ttl(pid, s, e, labels.get(owner), sec))
             n += 1
         elif line.startswith("#@cite "):
-            f = [x.strip() for x in line[len("#@cite "):].split("|")]
+            f = [x.strip() for x in line[len("#@cite ") :].split("|")]
             claims = [c.strip() for c in f[0].split(",")]
             work, anchor = f[1], f[2]
             within = f[3] if len(f) > 3 and f[3] else f"passage-{claims[0]}"
@@ -234,17 +240,22 @@ def generate(path: Path, labels: dict[str, str]) -> int:
             try:
                 s, e = find(anchor, lo, hi)
             except LookupError as exc:
-                raise SystemExit(f"{path.name}:{lineno}: {exc}")
+                raise SystemExit(f"{path.name}:{lineno}: {exc}") from None
             first = claims[0].split("-", 1)[1]
-            cid = f"citation-{first}-{work[len('work-'):]}"
+            cid = f"citation-{first}-{work[len('work-') :]}"
             pid = f"passage-{cid}"
             wl = labels.get(work, work)
             cl = [labels.get(c, c) for c in claims]
             sec = section_of(s, e)
             sec_label = next(lbl for sid, _o, lbl, _h in SECTIONS if sid == sec)
-            label = f"citation of {wl} for: {cl[0]}" + (f" (and {len(cl) - 1} more claims)" if len(cl) > 1 else "")
-            desc = (f"The in-text citation of {wl} in the {sec_label} section, given in support of: "
-                    + "; ".join(cl) + ".")
+            label = f"citation of {wl} for: {cl[0]}" + (
+                f" (and {len(cl) - 1} more claims)" if len(cl) > 1 else ""
+            )
+            desc = (
+                f"The in-text citation of {wl} in the {sec_label} section, given in support of: "
+                + "; ".join(cl)
+                + "."
+            )
             blocks.append(
                 f"rgr:{cid} a rg:Citation ;\n"
                 f"    rdfs:label {ttl_string(label)}@en ;\n"
@@ -264,7 +275,7 @@ def generate(path: Path, labels: dict[str, str]) -> int:
                 f"rgr:{sid} a rg:ReviewSection, owl:NamedIndividual ;\n"
                 f"    rdfs:label {ttl_string(label + ' (section of the review)')}@en ;\n"
                 f"    dcterms:description {ttl_string(f'The {label} section of McGuire, McCabe and Priebe (2001), section {order} of 10.')}@en ;\n"
-                f"    rg:sectionOrder \"{order}\"^^xsd:positiveInteger ;\n"
+                f'    rg:sectionOrder "{order}"^^xsd:positiveInteger ;\n'
                 f"    rg:inDocument rgr:review ;\n"
                 f"    rg:derivedFromPassage rgr:passage-{sid} .\n"
             )
@@ -275,6 +286,7 @@ def generate(path: Path, labels: dict[str, str]) -> int:
 
 
 # ---------------------------------------------------------------- checks
+
 
 def check() -> int:
     """Run the curation checks over data/ (and ontology/ for defined terms); return #errors."""
@@ -311,10 +323,19 @@ def check() -> int:
     # 2. every IRI object is defined somewhere
     skip = {RDF.type}
     for s, p, o in g:
-        if isinstance(o, URIRef) and p not in skip and str(o).startswith((RG, RGR, "http://purl.obolibrary.org/obo/")):
+        if (
+            isinstance(o, URIRef)
+            and p not in skip
+            and str(o).startswith((RG, RGR, "http://purl.obolibrary.org/obo/"))
+        ):
             if o not in defined:
                 errors.append(f"undefined object {o} (in {s} {p})")
-        if isinstance(o, URIRef) and p == RDF.type and str(o).startswith(RG) and o not in set(onto.subjects()):
+        if (
+            isinstance(o, URIRef)
+            and p == RDF.type
+            and str(o).startswith(RG)
+            and o not in set(onto.subjects())
+        ):
             errors.append(f"undefined class {o} for {s}")
         if str(p).startswith(RG) and p not in set(onto.subjects()):
             errors.append(f"undefined property {p}")
@@ -325,11 +346,17 @@ def check() -> int:
             errors.append(f"{f_}: {len(d)} directions")
         if not list(g.objects(f_, rg.hasEvidenceType)):
             errors.append(f"{f_}: no evidence type")
-    for c in set(g.subjects(RDF.type, rg.Claim)) | set(g.subjects(RDF.type, rg.Finding)) | set(
-            g.subjects(RDF.type, rg.ReviewStatement)) | set(g.subjects(RDF.type, rg.Recommendation)) | set(
-            g.subjects(RDF.type, rg.MethodApplication)) | set(g.subjects(RDF.type, rg.ResearchGap)):
+    for c in (
+        set(g.subjects(RDF.type, rg.Claim))
+        | set(g.subjects(RDF.type, rg.Finding))
+        | set(g.subjects(RDF.type, rg.ReviewStatement))
+        | set(g.subjects(RDF.type, rg.Recommendation))
+        | set(g.subjects(RDF.type, rg.MethodApplication))
+        | set(g.subjects(RDF.type, rg.ResearchGap))
+    ):
         if not list(g.objects(c, rg.derivedFromPassage)) and not list(
-                g.objects(c, rdflib.URIRef("http://purl.org/dc/terms/source"))):
+            g.objects(c, rdflib.URIRef("http://purl.org/dc/terms/source"))
+        ):
             errors.append(f"{c}: no passage or source")
         if not list(g.objects(c, rg.hasEvidenceType)):
             errors.append(f"{c}: no evidence type")
@@ -367,13 +394,16 @@ def check() -> int:
             errors.append(f"{p}: span out of range")
         if TEXT[s:e] != q:
             errors.append(f"{p}: quotation != text[{s}:{e}]")
-        sid = str(sec)[len(RGR):]
+        sid = str(sec)[len(RGR) :]
         lo, hi = SECTION_SPANS.get(sid, (-1, -1))
         if not (lo <= s and e <= hi):
             errors.append(f"{p}: not inside its section {sid}")
         if str(g.value(p, rg.sourceFile)) != SOURCE_FILE:
             errors.append(f"{p}: wrong source file")
-        for prop, dt in ((rg.startOffset, XSD.nonNegativeInteger), (rg.endOffset, XSD.nonNegativeInteger)):
+        for prop, dt in (
+            (rg.startOffset, XSD.nonNegativeInteger),
+            (rg.endOffset, XSD.nonNegativeInteger),
+        ):
             if g.value(p, prop).datatype != dt:
                 errors.append(f"{p}: {prop} not {dt}")
     # 6. functional properties hold at most one value
@@ -390,17 +420,19 @@ def check() -> int:
     years = [m for m in re.finditer(r"(?<![\d.])(19|20)\d\d(?![\d%])", TEXT)]
     for m in years:
         if not any(a <= m.start() and m.end() <= b for a, b in cit_spans):
-            ctx = TEXT[max(0, m.start() - 40):m.end()].replace("\n", " ")
+            ctx = TEXT[max(0, m.start() - 40) : m.end()].replace("\n", " ")
             if m.group() != "2001" or "Priebe" not in ctx:
                 errors.append(f"year at {m.start()} not covered by a citation passage: ...{ctx}")
 
     def count(cls: URIRef) -> int:
         return len(set(g.subjects(RDF.type, cls)))
 
-    print(f"triples {len(g)}; works {len(works)}; citations {len(cites)}; findings {count(rg.Finding)}; "
-          f"method applications {count(rg.MethodApplication)}; statements {count(rg.ReviewStatement)}; "
-          f"recommendations {count(rg.Recommendation)}; gaps {count(rg.ResearchGap)}; "
-          f"passages {count(rg.Passage)}")
+    print(
+        f"triples {len(g)}; works {len(works)}; citations {len(cites)}; findings {count(rg.Finding)}; "
+        f"method applications {count(rg.MethodApplication)}; statements {count(rg.ReviewStatement)}; "
+        f"recommendations {count(rg.Recommendation)}; gaps {count(rg.ResearchGap)}; "
+        f"passages {count(rg.Passage)}"
+    )
     for e in errors:
         print("ERROR", e)
     print(f"{len(errors)} errors")
@@ -408,7 +440,9 @@ def check() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     f = sub.add_parser("find", help="print the span of an anchor")
     f.add_argument("anchor")
@@ -430,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if a.cmd == "sections":
         for sid, (s, e) in SECTION_SPANS.items():
-            print(sid, s, e, repr(TEXT[s:s + 30]), "...", repr(TEXT[e - 30:e]))
+            print(sid, s, e, repr(TEXT[s : s + 30]), "...", repr(TEXT[e - 30 : e]))
         return 0
     if a.cmd == "generate":
         files = sorted(DATA.glob("*.ttl")) if a.all else a.files

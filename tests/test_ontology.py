@@ -33,9 +33,7 @@ def ontology() -> rdflib.Graph:
 
 
 def _own_terms(g: rdflib.Graph, kind: rdflib.URIRef) -> list[rdflib.URIRef]:
-    return sorted(
-        s for s in g.subjects(RDF.type, kind) if isinstance(s, rdflib.URIRef) and s in RG
-    )
+    return sorted(s for s in g.subjects(RDF.type, kind) if isinstance(s, rdflib.URIRef) and s in RG)
 
 
 @pytest.mark.parametrize("path", ALL_SOURCES, ids=lambda p: str(p.relative_to(ROOT)))

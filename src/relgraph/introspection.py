@@ -257,8 +257,6 @@ def serialize_graph(graph: Graph, media_type: str) -> bytes:
     nt = graph.serialize(format="nt", encoding="utf-8")
     triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
     prefixes = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
-    data = ox.serialize(
-        triples, format=ox.RdfFormat.from_media_type(media_type), prefixes=prefixes
-    )
+    data = ox.serialize(triples, format=ox.RdfFormat.from_media_type(media_type), prefixes=prefixes)
     assert data is not None
     return data
