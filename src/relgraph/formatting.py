@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import rdflib
+from rdflib.compare import to_canonical_graph
 
 from relgraph.loading import parse_file, to_rdflib_triple
 from relgraph.vocab import PREFIXES
@@ -28,8 +29,13 @@ def canonical_turtle(path: Path) -> str:
     for prefix, ns in parsed.namespaces():
         if str(ns) not in standard:
             graph.bind(prefix, ns)
+    parsed_triples = rdflib.Graph()
     for quad in quads:
-        graph.add(to_rdflib_triple(quad))
+        parsed_triples.add(to_rdflib_triple(quad))
+    # Blank nodes get labels derived from the graph's content, so that the order in
+    # which the serialiser writes them (it sorts subjects) is the same on every run.
+    for triple in to_canonical_graph(parsed_triples):
+        graph.add(triple)
     text = graph.serialize(format="longturtle")
     return text if text.endswith("\n") else text + "\n"
 
