@@ -6,22 +6,23 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
-SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null)
+SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null) $(shell find queries -name '*.rq' 2>/dev/null)
 PYSRC := $(shell find src -name '*.py' 2>/dev/null)
 VENDOR := src/relgraph/web/static/vendor
 
-.PHONY: all install build test lint types pytest serve fmt clean npm chromium
+.PHONY: all install build test lint types pytest serve fmt clean npm chromium lock
 
 all: test
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
 
-# Python environment: recreated when pyproject.toml changes.
-$(STAMPS)/install: pyproject.toml | $(STAMPS)
+# Python environment: reinstalled when pyproject.toml or the pinned versions
+# (constraints.txt, regenerate with `make lock`) change.
+$(STAMPS)/install: pyproject.toml constraints.txt | $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 install: $(STAMPS)/install
@@ -71,3 +72,7 @@ fmt: $(STAMPS)/install
 
 clean:
 	rm -rf build $(STAMPS) $(VENV) node_modules
+
+# Pin the versions of every Python dependency to what the current venv has.
+lock: $(STAMPS)/install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^relgraph' > constraints.txt

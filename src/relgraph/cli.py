@@ -60,9 +60,9 @@ def _parse_setting(
 pass_settings = click.make_pass_decorator(Settings)
 
 #: Click types for paths (click's stubs reject ``path_type=Path`` under mypy).
-DIR_PATH = click.Path(file_okay=False, path_type=Path)  # type: ignore[type-var]
-FILE_PATH = click.Path(dir_okay=False, path_type=Path)  # type: ignore[type-var]
-EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)  # type: ignore[type-var]
+DIR_PATH = click.Path(file_okay=False, path_type=Path)  # type: ignore[type-var,unused-ignore]
+FILE_PATH = click.Path(dir_okay=False, path_type=Path)  # type: ignore[type-var,unused-ignore]
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)  # type: ignore[type-var,unused-ignore]
 
 
 @click.group(epilog=EPILOG)
