@@ -270,3 +270,19 @@ def test_cli_lists_runs_and_shows(invoke) -> None:  # type: ignore[no-untyped-de
 def test_cli_markdown_matches_function(invoke, catalog_settings: Settings) -> None:  # type: ignore[no-untyped-def]
     result = invoke("-s", f"queries_dir={CATALOG}", "queries", "--markdown")
     assert result.output == catalog_markdown(list_queries(catalog_settings), CATALOG)
+
+
+def test_standalone_text_gives_the_same_answer_as_bindings(repo_settings, repo_store):
+    """Regression: examples loaded into the editor lost their parameter defaults."""
+    from relgraph.catalog import list_queries
+
+    def rows(result):
+        names = [v.value for v in result.variables]
+        return sorted(tuple(str(sol[n]) for n in names) for sol in result)
+
+    with_params = [q for q in list_queries(repo_settings) if q.params]
+    assert with_params
+    for query in with_params:
+        text = query.standalone()
+        assert "VALUES" in text
+        assert rows(repo_store.query(text)) == rows(query.run(repo_store)), query.id

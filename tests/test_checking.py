@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from relgraph.builder import built_graph_path
-from relgraph.checking import CheckReport, check, check_store
+from relgraph.checking import CheckReport, check, check_store, verify_for_build
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from tests import ROOT
@@ -282,3 +283,16 @@ def test_build_refuses_bad_data_and_keeps_graph(invoke, tmp_path: Path) -> None:
         "owl-rl/functional-property" in second.output and "previous graph is kept" in second.output
     )
     assert graph.read_bytes() == good
+
+
+def test_missing_seed_folder_is_one_clear_error(tmp_path):
+    """Regression: a clone without shared/ beside it gave one error per passage."""
+    from relgraph.builder import build, built_graph_path
+    from relgraph.errors import ConfigError
+    from tests.conftest import make_fixture_settings
+
+    settings = make_fixture_settings(tmp_path).replace(seed_dir=str(tmp_path / "nowhere"))
+    with pytest.raises(ConfigError) as info:
+        build(settings, verify=partial(verify_for_build, settings=settings))
+    assert "seed folder" in info.value.message and "seed_dir" in info.value.hint
+    assert not built_graph_path(settings).exists()

@@ -189,6 +189,28 @@ class StoredQuery:
             self.param(name)
         return {p.name: p.term(given.get(p.name)) for p in self.params}
 
+    def standalone(self, values: Mapping[str, str] | None = None) -> str:
+        """Return the query body with its parameters fixed by a trailing ``VALUES``.
+
+        For an editor, where no bindings can be passed: the result runs on any
+        SPARQL endpoint and gives the same answer as :meth:`run` with these
+        values (parameters are projected variables, so the trailing ``VALUES``
+        restricts the solutions). The terms are written by pyoxigraph from
+        parsed values, never pasted from the input. Parameters without a value
+        or default are left free.
+        """
+        given = dict(values or {})
+        names: list[str] = []
+        terms: list[str] = []
+        for p in self.params:
+            if given.get(p.name) is None and not p.default:
+                continue
+            names.append(f"?{p.name}")
+            terms.append(str(p.term(given.get(p.name))))
+        if not names:
+            return self.body
+        return f"{self.body}VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}\n"
+
     def run(self, store: GraphStore, values: Mapping[str, str] | None = None) -> QueryResult:
         """Run the query on a store with parameter values bound."""
         return store.query(self.text, bindings=self.bind(values))

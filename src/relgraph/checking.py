@@ -210,7 +210,16 @@ def _shacl(store: GraphStore, graphs: _Graphs) -> list[Problem]:
 def span_problems(
     store: GraphStore, seed_dir: Path, graphs: list[str] | None = None
 ) -> list[Problem]:
-    """Check that passage spans lie within their seed file and match their quotation."""
+    """Check that passage spans lie within their seed file and match their quotation.
+
+    :raises ConfigError: if the seed folder does not exist (the check cannot run).
+    """
+    if not seed_dir.is_dir():
+        raise ConfigError(
+            f"the seed folder {seed_dir} does not exist, so passage spans cannot be checked",
+            "keep the shared/ folder (with seed/) beside the checkout, or set the seed_dir "
+            "setting (relgraph -s seed_dir=PATH)",
+        )
     result = store.query(
         """SELECT ?p ?file ?start ?end ?quote WHERE {
              ?p a rg:Passage .

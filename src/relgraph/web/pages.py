@@ -180,8 +180,8 @@ def _example(query: StoredQuery) -> dict[str, Any]:
         "question": query.question,
         "summary": query.summary,
         "tags": list(query.tags),
-        "query": query.body,
-        "run": url_for("pages.index") + "?" + urlencode([("query", query.body)]),
+        "query": query.standalone(),
+        "run": url_for("pages.index") + "?" + urlencode([("query", query.standalone())]),
         "page": url_for("pages.stored_query", query_id=query.id),
         "params": [{"name": p.name, "default": p.default} for p in query.params],
     }
