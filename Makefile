@@ -10,7 +10,7 @@ SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null) $(shell 
 PYSRC := $(shell find src -name '*.py' 2>/dev/null)
 VENDOR := src/relgraph/web/static/vendor
 
-.PHONY: all install build test lint types pytest serve fmt clean npm chromium lock
+.PHONY: all install build test lint types pytest serve fmt clean npm chromium lock docs
 
 all: test
 
@@ -76,3 +76,9 @@ clean:
 # Pin the versions of every Python dependency to what the current venv has.
 lock: $(STAMPS)/install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^relgraph' > constraints.txt
+
+# Regenerate the documents made from the graph and the code (tests fail when stale).
+docs: build
+	$(BIN)/relgraph stats --format markdown > docs/coverage.md
+	$(BIN)/relgraph queries --markdown > queries/README.md
+	$(BIN)/relgraph settings --markdown > docs/settings.md
