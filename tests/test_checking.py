@@ -296,3 +296,17 @@ def test_missing_seed_folder_is_one_clear_error(tmp_path):
         build(settings, verify=partial(verify_for_build, settings=settings))
     assert "seed folder" in info.value.message and "seed_dir" in info.value.hint
     assert not built_graph_path(settings).exists()
+
+
+def test_worked_example_of_data_readme_passes(runner, repo_settings):
+    """The new study shown in data/README.md is valid, and the README shows that file."""
+    from relgraph.cli import cli
+
+    example = ROOT / "docs" / "examples" / "newstudy.ttl"
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    body = example.read_text(encoding="utf-8").split("\n\n", 1)[1].strip()
+    assert body in readme
+    opts = [f"-s{name}={getattr(repo_settings, name)}" for name in ("build_dir", "seed_dir")]
+    result = runner.invoke(cli, [*opts, "check", "--no-reasoner", str(example)])
+    assert result.exit_code == 0, result.output
+    assert "0 errors" in result.output
