@@ -21,6 +21,7 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from relgraph.errors import RelgraphError
+from relgraph.results import GRAPH_FORMATS, SOLUTION_FORMATS
 from relgraph.store import QueryResult
 from relgraph.vocab import PREFIXES
 
@@ -79,18 +80,8 @@ FORMAT_ALIASES: dict[str, tuple[str, str]] = {
     "json-ld": ("json", "jsonld"),
 }
 
-_SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+_SOLUTION_FORMATS = SOLUTION_FORMATS
+_GRAPH_FORMATS = GRAPH_FORMATS
 _MEDIA_TYPES: dict[str, str] = {
     "solutions:json": "application/sparql-results+json",
     "solutions:xml": "application/sparql-results+xml",

@@ -9,24 +9,26 @@ process while the other phases run, so its start-up time mostly overlaps them.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from relgraph.errors import EXIT_FAILED_CHECK, EXIT_OK, CheckFailed, ConfigError
+from relgraph.errors import CheckFailed, ConfigError
 from relgraph.loading import discover_sources, extra_source, parse_source
+from relgraph.passages import span_problems
 from relgraph.reasoning import (
     HermitRun,
     ReasoningReport,
     java_available,
     load_rules,
+    query_header,
     run_rules,
     start_hermit,
 )
+from relgraph.report import PHASES, SEVERITY_ORDER, CheckReport, Problem
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.validation import validate
@@ -42,106 +44,6 @@ __all__ = [
     "quality_problems",
     "verify_for_build",
 ]
-
-#: Severities, most serious first.
-SEVERITY_ORDER = ("error", "warning", "info")
-#: Phases of a check, in report order.
-PHASES = ("shacl", "reasoning", "spans", "queries")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem found by a check.
-
-    :ivar severity: ``error``, ``warning`` or ``info``.
-    :ivar rule: the shape, rule or query that found it, e.g. ``shacl/FindingShape``.
-    :ivar node: IRI of the node at fault (empty for graph-wide problems).
-    :ivar label: the node's rdfs:label, when it has one.
-    :ivar value: the offending value, when there is one.
-    :ivar message: what is wrong, in plain words.
-    :ivar hint: how to fix it.
-    :ivar phase: ``shacl``, ``reasoning``, ``spans`` or ``queries``.
-    """
-
-    severity: str
-    rule: str
-    node: str
-    label: str
-    value: str
-    message: str
-    hint: str
-    phase: str
-
-
-@dataclass
-class CheckReport:
-    """The outcome of a check: problems plus timings per phase, in seconds."""
-
-    problems: list[Problem] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    triples: int = 0
-    files: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def by_severity(self, severity: str) -> list[Problem]:
-        """The problems of one severity."""
-        return [p for p in self.problems if p.severity == severity]
-
-    @property
-    def errors(self) -> list[Problem]:
-        """The problems of severity ``error``."""
-        return self.by_severity("error")
-
-    @property
-    def ok(self) -> bool:
-        """True when there are no errors (warnings and infos are allowed)."""
-        return not self.errors
-
-    @property
-    def exit_code(self) -> int:
-        """0 without errors, 1 with errors."""
-        return EXIT_OK if self.ok else EXIT_FAILED_CHECK
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready description of the report."""
-        return {
-            "ok": self.ok,
-            "counts": {s: len(self.by_severity(s)) for s in SEVERITY_ORDER},
-            "triples": self.triples,
-            "files": self.files,
-            "timings": {k: round(v, 3) for k, v in self.timings.items()},
-            "notes": self.notes,
-            "problems": [asdict(p) for p in self.problems],
-        }
-
-    def to_json(self) -> str:
-        """The report as indented JSON."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
-
-    def render_text(self) -> str:
-        """A readable report grouped by severity."""
-        counts = ", ".join(f"{len(self.by_severity(s))} {s}s" for s in SEVERITY_ORDER)
-        lines = [f"relgraph check: {self.triples} triples; {counts}"]
-        if self.files:
-            lines.append("extra files: " + ", ".join(self.files))
-        for severity in SEVERITY_ORDER:
-            problems = self.by_severity(severity)
-            if not problems:
-                continue
-            lines += ["", f"{severity.upper()}S ({len(problems)})"]
-            for p in problems:
-                who = f"{p.label} <{p.node}>" if p.label else (f"<{p.node}>" if p.node else "")
-                lines.append(f"- [{p.rule}] {who}".rstrip())
-                lines.append(f"    {p.message}")
-                if p.value:
-                    lines.append(f"    value: {p.value}")
-                if p.hint:
-                    lines.append(f"    fix: {p.hint}")
-        for note in self.notes:
-            lines += ["", f"note: {note}"]
-        timing = ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items())
-        lines += ["", f"timings: {timing}", "result: " + ("ok" if self.ok else "FAILED")]
-        return "\n".join(lines)
 
 
 # -- graphs ------------------------------------------------------------------------------------
@@ -207,95 +109,6 @@ def _shacl(store: GraphStore, graphs: _Graphs) -> list[Problem]:
     return problems
 
 
-def span_problems(
-    store: GraphStore, seed_dir: Path, graphs: list[str] | None = None
-) -> list[Problem]:
-    """Check that passage spans lie within their seed file and match their quotation.
-
-    :raises ConfigError: if the seed folder does not exist (the check cannot run).
-    """
-    if not seed_dir.is_dir():
-        raise ConfigError(
-            f"the seed folder {seed_dir} does not exist, so passage spans cannot be checked",
-            "keep the shared/ folder (with seed/) beside the checkout, or set the seed_dir "
-            "setting (relgraph -s seed_dir=PATH)",
-        )
-    result = store.query(
-        """SELECT ?p ?file ?start ?end ?quote WHERE {
-             ?p a rg:Passage .
-             OPTIONAL { ?p rg:sourceFile ?file }
-             OPTIONAL { ?p rg:startOffset ?start }
-             OPTIONAL { ?p rg:endOffset ?end }
-             OPTIONAL { ?p rg:quotation ?quote }
-           }""",
-        default_graphs=graphs,
-    )
-    texts: dict[str, str | None] = {}
-    problems: list[Problem] = []
-
-    def add(node: str, rule: str, value: str, message: str, hint: str) -> None:
-        problems.append(Problem("error", rule, node, "", value, message, hint, "spans"))
-
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
-        node = row["p"].value
-        file, start, end = row["file"], row["start"], row["end"]
-        if file is None or start is None or end is None:
-            continue  # the SHACL passage shape reports missing parts
-        try:
-            begin, stop = int(start.value), int(end.value)
-        except ValueError:
-            continue  # not an integer: reported by SHACL and the datatype rule
-        name = file.value
-        if name not in texts:
-            path = seed_dir / name
-            texts[name] = path.read_text(encoding="utf-8") if path.is_file() else None
-        text = texts[name]
-        if text is None:
-            add(
-                node,
-                "span/source-file",
-                name,
-                f"the passage's source file {name!r} is not in the seed folder {seed_dir}",
-                "give the file name relative to the seed folder (setting seed_dir)",
-            )
-            continue
-        if not 0 <= begin < stop <= len(text):
-            add(
-                node,
-                "span/out-of-range",
-                f"{begin}..{stop}",
-                f"the span {begin}..{stop} is not within the text "
-                f"({len(text)} characters) or is empty",
-                "recompute the offsets with scripts/spans.py find",
-            )
-            continue
-        quote = row["quote"]
-        if quote is not None and quote.value != text[begin:stop]:
-            actual = text[begin:stop]
-            shown = actual if len(actual) <= 80 else actual[:77] + "..."
-            add(
-                node,
-                "span/quotation-mismatch",
-                quote.value if len(quote.value) <= 80 else quote.value[:77] + "...",
-                f"the quotation differs from the text at {begin}..{stop}, which reads {shown!r}",
-                "recompute offsets and quotation with scripts/spans.py (offsets count code points,"
-                " end exclusive)",
-            )
-    return problems
-
-
-def _header(text: str) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        key, sep, value = line.lstrip("# ").partition(":")
-        if sep:
-            meta[key.strip().lower()] = value.strip()
-    return meta
-
-
 def quality_problems(
     store: GraphStore, folder: Path, graphs: list[str] | None = None
 ) -> list[Problem]:
@@ -303,7 +116,7 @@ def quality_problems(
     problems: list[Problem] = []
     for path in sorted(folder.glob("*-violation.rq")):
         text = path.read_text(encoding="utf-8")
-        meta = _header(text)
+        meta = query_header(text)
         rule = meta.get("id", path.stem.removesuffix("-violation"))
         severity = meta.get("severity", "error")
         result = store.query(text, default_graphs=graphs)

@@ -30,6 +30,7 @@ import rdflib
 from relgraph.errors import ConfigError
 
 __all__ = [
+    "query_header",
     "HermitRun",
     "ReasoningReport",
     "Rule",
@@ -237,10 +238,10 @@ class RuleViolation:
     hint: str
 
 
-def _header(text: str) -> dict[str, str]:
+def query_header(text: str) -> dict[str, str]:
     """Read ``# key: value`` lines at the top of a query file.
 
-    >>> _header("# id: x\\n# fix: do y\\nSELECT")["fix"]
+    >>> query_header("# id: x\\n# fix: do y\\nSELECT")["fix"]
     'do y'
     """
     meta: dict[str, str] = {}
@@ -258,7 +259,7 @@ def load_rules(folder: Path) -> list[Rule]:
     rules = []
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        meta = _header(text)
+        meta = query_header(text)
         rules.append(
             Rule(
                 id=meta.get("id", path.stem),

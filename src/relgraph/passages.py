@@ -1,0 +1,91 @@
+"""Check passages against the review's text: spans within the file, quotation equal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from relgraph.errors import ConfigError
+from relgraph.report import Problem
+from relgraph.store import GraphStore
+
+__all__ = ["span_problems"]
+
+
+def span_problems(
+    store: GraphStore, seed_dir: Path, graphs: list[str] | None = None
+) -> list[Problem]:
+    """Check that passage spans lie within their seed file and match their quotation.
+
+    :raises ConfigError: if the seed folder does not exist (the check cannot run).
+    """
+    if not seed_dir.is_dir():
+        raise ConfigError(
+            f"the seed folder {seed_dir} does not exist, so passage spans cannot be checked",
+            "keep the shared/ folder (with seed/) beside the checkout, or set the seed_dir "
+            "setting (relgraph -s seed_dir=PATH)",
+        )
+    result = store.query(
+        """SELECT ?p ?file ?start ?end ?quote WHERE {
+             ?p a rg:Passage .
+             OPTIONAL { ?p rg:sourceFile ?file }
+             OPTIONAL { ?p rg:startOffset ?start }
+             OPTIONAL { ?p rg:endOffset ?end }
+             OPTIONAL { ?p rg:quotation ?quote }
+           }""",
+        default_graphs=graphs,
+    )
+    texts: dict[str, str | None] = {}
+    problems: list[Problem] = []
+
+    def add(node: str, rule: str, value: str, message: str, hint: str) -> None:
+        problems.append(Problem("error", rule, node, "", value, message, hint, "spans"))
+
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        node = row["p"].value
+        file, start, end = row["file"], row["start"], row["end"]
+        if file is None or start is None or end is None:
+            continue  # the SHACL passage shape reports missing parts
+        try:
+            begin, stop = int(start.value), int(end.value)
+        except ValueError:
+            continue  # not an integer: reported by SHACL and the datatype rule
+        name = file.value
+        if name not in texts:
+            path = seed_dir / name
+            texts[name] = path.read_text(encoding="utf-8") if path.is_file() else None
+        text = texts[name]
+        if text is None:
+            add(
+                node,
+                "span/source-file",
+                name,
+                f"the passage's source file {name!r} is not in the seed folder {seed_dir}",
+                "give the file name relative to the seed folder (setting seed_dir)",
+            )
+            continue
+        if not 0 <= begin < stop <= len(text):
+            add(
+                node,
+                "span/out-of-range",
+                f"{begin}..{stop}",
+                f"the span {begin}..{stop} is not within the text "
+                f"({len(text)} characters) or is empty",
+                "recompute the offsets with scripts/spans.py find",
+            )
+            continue
+        quote = row["quote"]
+        if quote is not None and quote.value != text[begin:stop]:
+            actual = text[begin:stop]
+            shown = actual if len(actual) <= 80 else actual[:77] + "..."
+            add(
+                node,
+                "span/quotation-mismatch",
+                quote.value if len(quote.value) <= 80 else quote.value[:77] + "...",
+                f"the quotation differs from the text at {begin}..{stop}, which reads {shown!r}",
+                "recompute offsets and quotation with scripts/spans.py (offsets count code points,"
+                " end exclusive)",
+            )
+    return problems

@@ -1,0 +1,110 @@
+"""The result of ``relgraph check``: problems, grouped by severity, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from relgraph.errors import EXIT_FAILED_CHECK, EXIT_OK
+
+__all__ = ["SEVERITY_ORDER", "PHASES", "Problem", "CheckReport"]
+
+#: Severities, most serious first.
+SEVERITY_ORDER = ("error", "warning", "info")
+#: Phases of a check, in report order.
+PHASES = ("shacl", "reasoning", "spans", "queries")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found by a check.
+
+    :ivar severity: ``error``, ``warning`` or ``info``.
+    :ivar rule: the shape, rule or query that found it, e.g. ``shacl/FindingShape``.
+    :ivar node: IRI of the node at fault (empty for graph-wide problems).
+    :ivar label: the node's rdfs:label, when it has one.
+    :ivar value: the offending value, when there is one.
+    :ivar message: what is wrong, in plain words.
+    :ivar hint: how to fix it.
+    :ivar phase: ``shacl``, ``reasoning``, ``spans`` or ``queries``.
+    """
+
+    severity: str
+    rule: str
+    node: str
+    label: str
+    value: str
+    message: str
+    hint: str
+    phase: str
+
+
+@dataclass
+class CheckReport:
+    """The outcome of a check: problems plus timings per phase, in seconds."""
+
+    problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    triples: int = 0
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def by_severity(self, severity: str) -> list[Problem]:
+        """The problems of one severity."""
+        return [p for p in self.problems if p.severity == severity]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems of severity ``error``."""
+        return self.by_severity("error")
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings and infos are allowed)."""
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 without errors, 1 with errors."""
+        return EXIT_OK if self.ok else EXIT_FAILED_CHECK
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description of the report."""
+        return {
+            "ok": self.ok,
+            "counts": {s: len(self.by_severity(s)) for s in SEVERITY_ORDER},
+            "triples": self.triples,
+            "files": self.files,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "notes": self.notes,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+    def to_json(self) -> str:
+        """The report as indented JSON."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def render_text(self) -> str:
+        """A readable report grouped by severity."""
+        counts = ", ".join(f"{len(self.by_severity(s))} {s}s" for s in SEVERITY_ORDER)
+        lines = [f"relgraph check: {self.triples} triples; {counts}"]
+        if self.files:
+            lines.append("extra files: " + ", ".join(self.files))
+        for severity in SEVERITY_ORDER:
+            problems = self.by_severity(severity)
+            if not problems:
+                continue
+            lines += ["", f"{severity.upper()}S ({len(problems)})"]
+            for p in problems:
+                who = f"{p.label} <{p.node}>" if p.label else (f"<{p.node}>" if p.node else "")
+                lines.append(f"- [{p.rule}] {who}".rstrip())
+                lines.append(f"    {p.message}")
+                if p.value:
+                    lines.append(f"    value: {p.value}")
+                if p.hint:
+                    lines.append(f"    fix: {p.hint}")
+        for note in self.notes:
+            lines += ["", f"note: {note}"]
+        timing = ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items())
+        lines += ["", f"timings: {timing}", "result: " + ("ok" if self.ok else "FAILED")]
+        return "\n".join(lines)
