@@ -56,6 +56,12 @@ def labels(rows: list[Row], column: str = "label") -> set[str]:
     return {norm(r[column]) for r in rows}
 
 
+def assert_all_found(found: set[str], *words: str) -> None:
+    """Assert that each word is part of some found label."""
+    for word in words:
+        assert any(word in f for f in found), f"{word!r} not in {found}"
+
+
 def has(rows: list[Row], column: str, *words: str) -> bool:
     """True if some row's column contains every word (normalised)."""
     return any(all(norm(w) in norm(r[column]) for w in words) for r in rows)
@@ -291,8 +297,7 @@ def test_cq12_systems_theory_settings(repo_store: GraphStore) -> None:
     # community care"; "In general medical practice, clinical case study descriptions"
     rows = run(repo_store, "cq12-settings-of-theory")
     found = labels(rows)
-    for word in ("inpatient", "community", "general medical practice"):
-        assert any(word in f for f in found), f"{word!r} not in {found}"
+    assert_all_found(found, "inpatient", "community", "general medical practice")
 
 
 def test_cq13_what_is_measured(repo_store: GraphStore) -> None:
@@ -353,23 +358,22 @@ def test_cq17_psychiatric_settings(repo_store: GraphStore) -> None:
     # "inpatient hospitals, outpatient wards, day hospitals, supported housing and home
     # and office visits with community mental health care professionals"
     found = labels(run(repo_store, "cq17-section-settings"))
-    for word in ("inpatient", "outpatient", "day hospital", "supported housing", "home"):
-        assert any(word in f for f in found), f"{word!r} not in {found}"
+    assert_all_found(found, "inpatient", "outpatient", "day hospital", "supported housing", "home")
 
 
 def test_cq18_professions(repo_store: GraphStore) -> None:
     # "psychiatrists, psychologists, community psychiatric nurses, social workers,
     # occupational therapists, support workers"
     found = labels(run(repo_store, "cq18-professions"))
-    for word in (
+    assert_all_found(
+        found,
         "psychiatrist",
         "psychologist",
         "community psychiatric nurse",
         "social worker",
         "occupational therapist",
         "support worker",
-    ):
-        assert any(word in f for f in found), f"{word!r} not in {found}"
+    )
 
 
 def test_cq19_research_designs(repo_store: GraphStore) -> None:
@@ -650,15 +654,15 @@ def test_cq38_populations(repo_store: GraphStore) -> None:
     # mental health care nurses in South Wales (Fung and Fry 1999), depressive inpatients
     # (Priebe 1989), individuals with schizophrenia (Vaughn and Leff 1976), a severely
     # mentally ill sample (Hentschel et al. 1997)
-    for word in (
+    assert_all_found(
+        found,
         "young people",
         "medical students",
         "nurses",
         "depressive inpatients",
         "schizophrenia",
         "severely mentally ill",
-    ):
-        assert any(word in f for f in found), f"{word!r} not in {found}"
+    )
 
 
 def test_cq39_social_psychology_findings(repo_store: GraphStore) -> None:
