@@ -444,3 +444,13 @@ def test_introspection_json(client: Any, app: Any) -> None:
         "kind": "class",
     }
     assert theory in terms
+
+
+def test_service_description_turtle_declares_only_used_prefixes(client: Any) -> None:
+    """Regression: rdflib's default bindings (brick:, qb:, doap: ...) leaked into Turtle."""
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    declared = {line.split()[1] for line in text.splitlines() if line.startswith("@prefix")}
+    assert "brick:" not in declared and "doap:" not in declared
+    assert {"sd:", "void:"} <= declared

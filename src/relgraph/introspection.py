@@ -144,7 +144,7 @@ def vocabulary_terms(store: GraphStore) -> list[dict[str, str]]:
 
 
 def _graph() -> Graph:
-    graph = Graph()
+    graph = Graph(bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, replace=True)
     graph.bind("sd", SD)
@@ -250,10 +250,14 @@ def void_description(endpoint: str, void_iri: str, stats: Statistics, version: s
 def serialize_graph(graph: Graph, media_type: str) -> bytes:
     """Serialise an rdflib graph in the syntax of a media type of RDF_DOCUMENT_TYPES.
 
-    The triples go through pyoxigraph's writers (as query answers do).
+    Turtle is written by rdflib, which nests blank nodes; the other syntaxes go
+    through pyoxigraph's writers (as query answers do).
     """
     if media_type not in RDF_DOCUMENT_TYPES:
         raise ValueError(f"unsupported media type {media_type!r}")
+    if media_type == "text/turtle":
+        # rdflib groups the triples by subject and nests blank nodes: easier to read.
+        return graph.serialize(format="turtle", encoding="utf-8")
     nt = graph.serialize(format="nt", encoding="utf-8")
     triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
     prefixes = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}

@@ -185,7 +185,7 @@ class GraphStore:
 
     def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
         """Return the union of some (default: all) named graphs as an rdflib graph."""
-        graph = rdflib.Graph()
+        graph = rdflib.Graph(bind_namespaces="none")
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns, replace=True)
         wanted = None if graphs is None else {ox.NamedNode(g) for g in graphs}
