@@ -6,6 +6,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.compare
+from rdflib.namespace import OWL, RDF
 
 from relgraph.builder import build, built_graph_path, is_up_to_date, open_built
 from relgraph.errors import LoadError, NotBuiltError, QuerySyntaxError
@@ -56,6 +57,12 @@ def test_export_is_isomorphic_to_sources(fixture_settings, fixture_store):
     sources = [s.path for s in discover_sources(fixture_settings)]
     assert FIXTURE_DATA / "mini.ttl" in sources
     expected = load_rdflib(sources)
+    # The merged export leaves out the modules' headers and their owl:imports (robot merge).
+    modules = [m for m in expected.subjects(RDF.type, OWL.Ontology) if "/modules/" in str(m)]
+    assert len(modules) == 5
+    for module in modules:
+        expected.remove((module, None, None))
+        expected.remove((None, OWL.imports, module))
     formats = {
         "ttl": ox.RdfFormat.TURTLE,
         "nt": ox.RdfFormat.N_TRIPLES,
@@ -112,3 +119,23 @@ def test_open_without_build_says_how_to_fix(tmp_path):
     with pytest.raises(NotBuiltError) as info:
         open_built(make_fixture_settings(tmp_path))
     assert "relgraph build" in info.value.hint
+
+
+def test_owl_export_opens_offline_in_the_owl_api(fixture_store, tmp_path):
+    """Regression: the export kept the modules' owl:imports, so Protégé / the OWL API
+    tried to fetch them from the web. HermiT's command line parses with the OWL API."""
+    import shutil
+    import subprocess
+
+    from relgraph.reasoning import hermit_classpath
+
+    path = tmp_path / "relgraph.owl"
+    path.write_bytes(fixture_store.serialize("owl"))
+    done = subprocess.run(
+        [shutil.which("java") or "java", "-cp", hermit_classpath(),
+         "org.semanticweb.HermiT.cli.CommandLine", "-k", path.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Exception" not in done.stderr
+    assert "is satisfiable" in done.stdout

@@ -18,7 +18,7 @@ import rdflib
 
 from relgraph.errors import LoadError, NotBuiltError, QuerySyntaxError
 from relgraph.loading import to_rdflib_triple
-from relgraph.vocab import PREFIXES
+from relgraph.vocab import ONTOLOGY_IRI, PREFIXES
 
 __all__ = ["GraphInfo", "GraphStore", "QueryResult", "parse_query_error"]
 
@@ -162,22 +162,43 @@ class GraphStore:
         """Write all quads as N-Quads to ``path`` (not atomically)."""
         self._store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
 
+    def merged_triples(self) -> set[ox.Triple]:
+        """The triples of all named graphs as one graph, as ``robot merge`` makes it.
+
+        The modules' ``owl:imports`` and their own ontology headers are left out:
+        their content is in the merged graph, and a tool that opens it (Protégé,
+        the OWL API) would otherwise try to fetch the modules from the web.
+        """
+        triples: set[ox.Triple] = set()
+        for quad in self._store:
+            subject, predicate, obj = quad.subject, quad.predicate, quad.object
+            if predicate.value == _OWL_IMPORTS and _is_module(obj):
+                continue
+            if _is_module(subject):
+                continue
+            triples.add(quad.triple)
+        return triples
+
     def serialize(self, fmt: str) -> bytes:
         """Serialise the whole graph.
 
-        :param fmt: ``nq`` keeps named graphs; ``nt``, ``ttl``, ``jsonld`` and
-            ``owl`` (RDF/XML) merge them into one graph.
+        :param fmt: ``nq`` keeps the named graphs as they are; ``nt``, ``ttl``,
+            ``jsonld`` and ``owl`` (RDF/XML) write :meth:`merged_triples`.
         """
         if fmt == "nq":
             data = self._store.dump(format=ox.RdfFormat.N_QUADS)
             assert data is not None
             return data
+        triples = self.merged_triples()
         if fmt == "nt":
-            triples = {q.triple for q in self._store}
             data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
             assert data is not None
             return data
-        graph = self.to_rdflib()
+        graph = rdflib.Graph(bind_namespaces="none")
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, replace=True)
+        for triple in triples:
+            graph.add(to_rdflib_triple(ox.Quad(triple.subject, triple.predicate, triple.object)))
         rdflib_format = {"ttl": "turtle", "jsonld": "json-ld", "owl": "xml"}[fmt]
         out = io.BytesIO()
         graph.serialize(out, format=rdflib_format, encoding="utf-8")
@@ -193,6 +214,14 @@ class GraphStore:
             if wanted is None or quad.graph_name in wanted:
                 graph.add(to_rdflib_triple(quad))
         return graph
+
+
+_OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
+_MODULES = ONTOLOGY_IRI + "/modules/"
+
+
+def _is_module(term: object) -> bool:
+    return isinstance(term, ox.NamedNode) and term.value.startswith(_MODULES)
 
 
 def _graph_node(iri: str) -> ox.NamedNode | ox.DefaultGraph:
