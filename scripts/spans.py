@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Find, generate and check text spans (passages) of the review in relgraph's data.
 
-The review's text is ``/work/shared/seed/000_dcfd1bd9bcf5d22a.txt`` (override with
+The review's text is ``../shared/seed/000_dcfd1bd9bcf5d22a.txt`` beside the checkout (override with
 ``RELGRAPH_SEED``).  Offsets are zero-based Python ``str`` indices into the file read as
 UTF-8; the end offset is exclusive, so ``text[start:end] == quotation``.
 
