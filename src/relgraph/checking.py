@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from relgraph.entities import labels as node_labels
 from relgraph.errors import CheckFailed, ConfigError
 from relgraph.loading import discover_sources, extra_source, parse_source
 from relgraph.passages import span_problems
@@ -205,18 +206,6 @@ def _reasoning(
     return problems, notes, report.seconds
 
 
-def _labels(store: GraphStore, nodes: set[str]) -> dict[str, str]:
-    iris = [n for n in nodes if n.startswith(("http://", "https://"))]
-    labels: dict[str, str] = {}
-    for i in range(0, len(iris), 200):
-        values = " ".join(f"<{n}>" for n in iris[i : i + 200] if ">" not in n and " " not in n)
-        result = store.query(f"SELECT ?n ?l WHERE {{ VALUES ?n {{ {values} }} ?n rdfs:label ?l }}")
-        assert isinstance(result, ox.QuerySolutions)
-        for row in result:
-            labels.setdefault(row["n"].value, row["l"].value)
-    return labels
-
-
 # -- orchestration -----------------------------------------------------------------------------
 
 
@@ -293,7 +282,7 @@ def check_store(
         report.timings["reasoning"] = time.perf_counter() - t + hermit_started
         if hermit is not None:
             report.timings["hermit"] = hermit_seconds
-    labels = _labels(store, {p.node for p in report.problems if p.node})
+    labels = node_labels(store, sorted({p.node for p in report.problems if p.node}))
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     report.problems = sorted(
         (
