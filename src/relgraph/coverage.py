@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
-from relgraph.results import compact_iri
+from relgraph.results import compact_iri, term_text
 from relgraph.store import GraphStore
 
 __all__ = ["KINDS", "GapCell", "CoverageReport", "coverage", "REPORT_FORMATS"]
@@ -261,14 +261,6 @@ def _select(store: GraphStore, sparql: str) -> list[dict[str, ox.NamedNode | ox.
     return rows
 
 
-def _text(term: object) -> str:
-    if isinstance(term, ox.NamedNode):
-        return compact_iri(term.value)
-    if isinstance(term, ox.Literal):
-        return term.value
-    return ""
-
-
 def _int(term: object) -> int:
     return int(term.value) if isinstance(term, ox.Literal) else 0
 
@@ -283,16 +275,16 @@ def coverage(store: GraphStore) -> CoverageReport:
     }
     report.counts = {name: by_class.get(curie, 0) for name, curie in KINDS}
     for r in _select(store, _BY_DIRECTION):
-        name = _text(r.get("label")) or _text(r["direction"])
+        name = term_text(r.get("label")) or term_text(r["direction"])
         report.findings_by_direction[name] = _int(r.get("n"))
 
     theories = [
-        (r["theory"].value, _text(r.get("label")) or _text(r["theory"]))
+        (r["theory"].value, term_text(r.get("label")) or term_text(r["theory"]))
         for r in _select(store, _THEORIES)
     ]
     theories.sort(key=lambda t: t[1].lower())
     kinds = [
-        (r["kind"].value, _text(r.get("label")) or _text(r["kind"]))
+        (r["kind"].value, term_text(r.get("label")) or term_text(r["kind"]))
         for r in _select(store, _SETTING_KINDS)
     ]
     kinds.sort(key=lambda k: k[1].lower())
@@ -311,6 +303,7 @@ def coverage(store: GraphStore) -> CoverageReport:
             report.gap_map.append(GapCell(iri, label, kind, kind_label, cells.get((iri, kind), 0)))
     for name, sparql in _LOOSE_ENDS.items():
         report.loose_ends[name] = [
-            " -> ".join(_text(r[k]) for k in ("x", "y") if k in r) for r in _select(store, sparql)
+            " -> ".join(term_text(r[k]) for k in ("x", "y") if k in r)
+            for r in _select(store, sparql)
         ]
     return report
