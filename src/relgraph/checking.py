@@ -1,4 +1,4 @@
-"""``relgraph check``: SHACL, OWL reasoning, passage spans and quality queries in one report.
+"""``relgraph check``: SHACL, OWL reasoning, passage spans, fidelity and quality queries.
 
 The check runs over the built graph (or the sources, when the build is out of
 date) plus optional extra files, which are loaded into a *copy* of the store so
@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from relgraph.entities import labels as node_labels
 from relgraph.errors import CheckFailed, ConfigError
+from relgraph.fidelity import fidelity_problems
 from relgraph.loading import discover_sources, extra_source, parse_source
 from relgraph.passages import span_problems
 from relgraph.reasoning import (
@@ -269,6 +270,10 @@ def check_store(
         t = time.perf_counter()
         report.problems += span_problems(store, settings.path("seed_dir"))
         report.timings["spans"] = time.perf_counter() - t
+    if "fidelity" in phases:
+        t = time.perf_counter()
+        report.problems += fidelity_problems(store, settings.path("seed_dir"))
+        report.timings["fidelity"] = time.perf_counter() - t
     if "queries" in phases:
         t = time.perf_counter()
         checks = settings.path("queries_dir") / "checks"
