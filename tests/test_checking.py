@@ -161,7 +161,7 @@ def test_fixture_reports_its_fault(settings: Settings, baseline: CheckReport, na
     severities = {s for s, _r, _n in EXPECTED[name]}
     assert report.ok == ("error" not in severities)
     for p in report.problems:
-        assert p.message and p.phase in {"shacl", "reasoning", "spans", "queries"}
+        assert p.message and p.phase in {"shacl", "reasoning", "spans", "queries", "mappings"}
         if (p.severity, p.rule, p.node) in EXPECTED[name]:
             assert p.hint, f"{p.rule} has no fix hint"
 
