@@ -50,7 +50,7 @@ _PREDICATE_LABELS = {
     "relatedMatch": "related term",
 }
 
-_QUERY = """SELECT ?p ?o ?label ?just ?conf ?version ?comment WHERE {
+_QUERY = """SELECT ?s ?p ?o ?label ?just ?conf ?version ?comment WHERE {
   VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch }
   ?s ?p ?o . FILTER(isIRI(?o))
   OPTIONAL {

@@ -95,12 +95,23 @@ def _literal(text: str, lang: str) -> rdflib.Literal:
 
 
 def _owner_term(iri: str, here: SourceIndex, indexes: dict[str, SourceIndex]) -> Term | None:
-    """The term as its own source describes it, else as this copy does."""
+    """The term as its own source describes it.
+
+    A term of another mapped source (an MF class in BCIO) is described as that
+    source gives it; a term of an unmapped vocabulary that several copies carry
+    (BFO, GO) as the first copy in :data:`SOURCES` order gives it, so that every
+    term has one label across the modules (MF's BFO says "realizable entity",
+    BCIO's "realizable").
+    """
     source = source_of(iri)
-    if source is not None and source.prefix in indexes and source is not here.source:
-        own = indexes[source.prefix].get(iri)
-        if own is not None and own.label:
-            return own
+    if source is not None:
+        own = indexes[source.prefix].get(iri) if source.prefix in indexes else None
+        return own if own is not None and own.label else here.get(iri)
+    for candidate in SOURCES:
+        index = indexes.get(candidate.prefix)
+        found = index.get(iri) if index is not None else None
+        if found is not None and found.label:
+            return found
     return here.get(iri)
 
 
