@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
-SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null) $(shell find queries -name '*.rq' 2>/dev/null)
+SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null) $(shell find queries -name '*.rq' 2>/dev/null) $(shell find mappings -name '*.tsv' 2>/dev/null)
 PYSRC := $(shell find src -name '*.py' 2>/dev/null)
 VENDOR := src/relgraph/web/static/vendor
 

@@ -10,6 +10,8 @@ from relgraph.vocab import RG, RGR
 ROOT = Path(__file__).resolve().parent.parent
 #: The tiny fixture data set.
 FIXTURE_DATA = ROOT / "tests" / "data" / "fixture"
+#: The mappings of the fixture data set (the real ones of its entities).
+FIXTURE_MAPPINGS = ROOT / "tests" / "data" / "mappings"
 #: The shared folder beside the checkout.
 SHARED = ROOT.parent / "shared"
 

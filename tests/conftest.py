@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from relgraph.builder import build, open_built
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from tests import FIXTURE_DATA, ROOT, SHARED
+from tests import FIXTURE_DATA, FIXTURE_MAPPINGS, ROOT, SHARED
 
 
 def make_fixture_settings(tmp: Path, data_dir: Path = FIXTURE_DATA) -> Settings:
@@ -29,6 +29,7 @@ def make_fixture_settings(tmp: Path, data_dir: Path = FIXTURE_DATA) -> Settings:
         build_dir=str(tmp / "build"),
         seed_dir=str(SHARED / "seed"),
         external_dir=str(SHARED / "external"),
+        mappings_dir=str(FIXTURE_MAPPINGS),
     )
 
 
@@ -94,7 +95,14 @@ def invoke(runner: CliRunner, fixture_settings: Settings) -> Iterator[Callable[.
     def _invoke(*args: str, settings: Settings | None = None) -> object:
         s = settings or fixture_settings
         opts = []
-        for name in ("project_dir", "data_dir", "build_dir", "seed_dir", "external_dir"):
+        for name in (
+            "project_dir",
+            "data_dir",
+            "build_dir",
+            "seed_dir",
+            "external_dir",
+            "mappings_dir",
+        ):
             opts += ["-s", f"{name}={getattr(s, name)}"]
         return runner.invoke(cli, [*opts, *args], catch_exceptions=False)
 
@@ -187,6 +195,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "build_dir": settings.build_dir,
         "seed_dir": settings.seed_dir,
         "external_dir": settings.external_dir,
+        "mappings_dir": settings.mappings_dir,
         "queries_dir": str(WEB_QUERIES),
         "query_time_limit_ms": str(LIVE_TIME_LIMIT_MS),
     }

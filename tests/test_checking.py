@@ -12,6 +12,7 @@ import pytest
 from relgraph.builder import built_graph_path
 from relgraph.checking import CheckReport, check, check_store, verify_for_build
 from relgraph.fidelity import RULES as FIDELITY_RULES
+from relgraph.report import PHASES
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from tests import ROOT
@@ -202,7 +203,7 @@ def test_fixture_reports_its_fault(settings: Settings, baseline: CheckReport, na
     severities = {s for s, _r, _n in EXPECTED[name]}
     assert report.ok == ("error" not in severities)
     for p in report.problems:
-        assert p.message and p.phase in {"shacl", "reasoning", "spans", "fidelity", "queries"}
+        assert p.message and p.phase in set(PHASES)
         if (p.severity, p.rule, p.node) in EXPECTED[name]:
             assert p.hint, f"{p.rule} has no fix hint"
 

@@ -130,7 +130,8 @@ def test_malformed_turtle_fails_build_with_file_and_line(runner, tmp_path):
     data.mkdir()
     (data / "mini.ttl").write_bytes((FIXTURE_DATA / "mini.ttl").read_bytes())
     settings = make_fixture_settings(tmp_path, data)
-    opts = [f"-s{name}={getattr(settings, name)}" for name in ("data_dir", "build_dir")]
+    names = ("data_dir", "build_dir", "mappings_dir")
+    opts = [f"-s{name}={getattr(settings, name)}" for name in names]
     assert runner.invoke(cli, [*opts, "build"]).exit_code == 0
     (data / "zz-bad.ttl").write_text('@prefix x: <http://x/> .\nx:a x:b "open .\n', "utf-8")
     result = runner.invoke(cli, [*opts, "build"])

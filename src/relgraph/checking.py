@@ -1,4 +1,4 @@
-"""``relgraph check``: SHACL, OWL reasoning, passage spans, fidelity and quality queries.
+"""``relgraph check``: SHACL, OWL reasoning, spans, fidelity, quality queries and mappings.
 
 The check runs over the built graph (or the sources, when the build is out of
 date) plus optional extra files, which are loaded into a *copy* of the store so
@@ -20,6 +20,7 @@ from relgraph.entities import labels as node_labels
 from relgraph.errors import CheckFailed, ConfigError
 from relgraph.fidelity import fidelity_problems
 from relgraph.loading import discover_sources, extra_source, parse_source
+from relgraph.mappings.checks import mapping_problems
 from relgraph.passages import span_problems
 from relgraph.reasoning import (
     HermitRun,
@@ -64,7 +65,8 @@ class _Graphs:
 
 
 def _classify(store: GraphStore, settings: Settings, extra: Sequence[str]) -> _Graphs:
-    kinds = {s.graph: s.kind for s in discover_sources(settings)}
+    # Mappings are statements about data individuals: checked with the data.
+    kinds = {s.graph: s.kind.replace("mappings", "data") for s in discover_sources(settings)}
     kinds.update({g: "extra" for g in extra})
     out: dict[str, list[str]] = {"ontology": [], "data": [], "shapes": [], "extra": []}
     for info in store.graphs():
@@ -279,6 +281,12 @@ def check_store(
         checks = settings.path("queries_dir") / "checks"
         report.problems += quality_problems(store, checks)
         report.timings["queries"] = time.perf_counter() - t
+    if "mappings" in phases:
+        t = time.perf_counter()
+        problems, notes = mapping_problems(full, settings, graphs.extra)
+        report.problems += problems
+        report.notes += notes
+        report.timings["mappings"] = time.perf_counter() - t
     if "reasoning" in phases:
         t = time.perf_counter()
         problems, notes, hermit_seconds = _reasoning(store, settings, hermit)

@@ -361,6 +361,32 @@ def stats(settings: Settings, fmt: str) -> None:
     click.echo(coverage(open_built(settings)).render(fmt), nl=False)
 
 
+@cli.command(epilog=EPILOG)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["sssom", "tsv", "json"]),
+    default="tsv",
+    show_default=True,
+    help="sssom: SSSOM/TSV with its metadata block; tsv: the table only; json.",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PREFIX",
+    help="Only mappings to this source (MESH, MF, MFOMD, MFOEM, BCIO, DOID, ECO); repeatable.",
+)
+@click.option("--unmapped", is_flag=True, help="List the entities left unmapped, and why.")
+@pass_settings
+@handle_errors
+def mappings(settings: Settings, fmt: str, sources: tuple[str, ...], unmapped: bool) -> None:
+    """Print the mappings to biomedical vocabularies (mappings/*.sssom.tsv)."""
+    from relgraph.mappings import render
+
+    click.echo(render(settings, fmt, sources, unmapped), nl=False)
+
+
 CHECK_EPILOG = (
     "Exit codes: 0 no errors (warnings and infos allowed); 1 the check found errors; "
     "2 the check could not run (e.g. a FILE is not valid Turtle: the error names the file "
@@ -382,7 +408,7 @@ CHECK_EPILOG = (
 @pass_settings
 @handle_errors
 def check(settings: Settings, files: tuple[Path, ...], fmt: str, no_reasoner: bool) -> None:
-    """Check the graph: SHACL shapes, OWL reasoning, passage spans and quality queries.
+    """Check the graph: SHACL shapes, OWL reasoning, passage spans, quality queries, mappings.
 
     FILES (e.g. a curator's new study) are checked together with the built
     graph, in a copy: the built graph is not changed.

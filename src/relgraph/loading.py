@@ -34,7 +34,10 @@ SOURCE_FOLDERS: tuple[tuple[str, str], ...] = (
     ("ontology_dir", "ontology"),
     ("data_dir", "data"),
     ("shapes_dir", "shapes"),
+    ("mappings_dir", "mappings"),
 )
+#: Files of the mappings folder that are loaded (SSSOM/TSV, turned into SKOS triples).
+MAPPING_SUFFIX = ".sssom.tsv"
 
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -79,7 +82,12 @@ def discover_sources(settings: Settings) -> list[Source]:
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if path.suffix in _FORMATS and path.is_file():
+            wanted = (
+                path.name.endswith(MAPPING_SUFFIX)
+                if kind == "mappings"
+                else path.suffix in _FORMATS
+            )
+            if wanted and path.is_file():
                 sources.append(Source(path, graph_iri_for(path, root), kind))
     return sources
 
@@ -138,7 +146,11 @@ def parse_file(path: Path, graph: str | None = None) -> Iterator[ox.Quad]:
 
 
 def parse_source(source: Source) -> list[ox.Quad]:
-    """Parse a source into quads of its named graph."""
+    """Parse a source into quads of its named graph (SSSOM files into SKOS triples)."""
+    if source.kind == "mappings":
+        from relgraph.mappings.sssom import mapping_quads
+
+        return mapping_quads(source.path, source.graph)
     return list(parse_file(source.path, source.graph))
 
 

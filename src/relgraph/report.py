@@ -12,7 +12,7 @@ __all__ = ["SEVERITY_ORDER", "PHASES", "Problem", "CheckReport"]
 #: Severities, most serious first.
 SEVERITY_ORDER = ("error", "warning", "info")
 #: Phases of a check, in report order.
-PHASES = ("shacl", "reasoning", "spans", "fidelity", "queries")
+PHASES = ("shacl", "reasoning", "spans", "fidelity", "queries", "mappings")
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Problem:
     :ivar value: the offending value, when there is one.
     :ivar message: what is wrong, in plain words.
     :ivar hint: how to fix it.
-    :ivar phase: ``shacl``, ``reasoning``, ``spans``, ``fidelity`` or ``queries``.
+    :ivar phase: ``shacl``, ``reasoning``, ``spans``, ``fidelity``, ``queries`` or ``mappings``.
     """
 
     severity: str

@@ -41,6 +41,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ontology_dir", "ontology", "Folder of the OWL ontology (Turtle modules)."),
     Setting("data_dir", "data", "Folder of instance data (one named graph per .ttl file)."),
     Setting("shapes_dir", "shapes", "Folder of SHACL shapes."),
+    Setting(
+        "mappings_dir",
+        "mappings",
+        "Folder of the SSSOM mapping set (*.sssom.tsv) and the list of unmapped entities.",
+    ),
     Setting("queries_dir", "queries", "Folder of competency queries (cq/) and checks (checks/)."),
     Setting("build_dir", "build", "Folder for the built graph and reports (git-ignored)."),
     Setting("seed_dir", "../shared/seed", "Folder of the review's text that passages point into."),
