@@ -76,7 +76,7 @@ def test_query_needs_exactly_one_source(built):
 def test_wrong_format_for_select_is_usage_error(built):
     result = built("query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--format", "ttl")
     assert result.exit_code == 2
-    assert "does not apply" in result.output
+    assert "cannot be sent as ttl" in result.output and "format=csv" in result.output
 
 
 def test_unknown_format_is_refused(built):

@@ -398,9 +398,16 @@ def check(settings: Settings, files: tuple[Path, ...], fmt: str, no_reasoner: bo
 @click.option("--host", default=None, help="Interface to bind (default: setting host, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default: setting port, 5000).")
 @click.option("--workers", type=int, default=None, help="Web worker processes (setting workers).")
+@click.option("--threads", type=int, default=None, help="Threads per web worker (setting threads).")
 @pass_settings
 @handle_errors
-def serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
+def serve(
+    settings: Settings,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    threads: int | None,
+) -> None:
     """Serve the query page and the SPARQL endpoint with gunicorn.
 
     Binds to loopback unless --host says otherwise. Build the graph first
@@ -417,7 +424,9 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     host = host or str(settings.host)
     port = port if port is not None else int(settings.port)
     click.echo(f"serving relgraph at http://{host}:{port}/ (SPARQL: /sparql)", err=True)
-    run_server(settings, host, port, workers if workers is not None else int(settings.workers))
+    run_server(
+        settings, host, port, workers if workers is not None else int(settings.workers), threads
+    )
 
 
 def main() -> None:
