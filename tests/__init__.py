@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from relgraph.vocab import RG, RGR
 
 #: The project root (the repository checkout).
 ROOT = Path(__file__).resolve().parent.parent
 #: The tiny fixture data set.
 FIXTURE_DATA = ROOT / "tests" / "data" / "fixture"
-#: The shared folder beside the checkout.
+#: The shared folder beside the checkout (CI and checks only; a clone on its own has none).
 SHARED = ROOT.parent / "shared"
+#: The review's text, which passage spans point into.
+SEED_DIR = SHARED / "seed"
+#: Why tests that need the review's text are skipped in a clone on its own.
+NO_SEED = (
+    f"the review's text is not in {SEED_DIR}: passage spans cannot be verified "
+    "(a clone on its own has no ../shared/; CI has it and fails without it)"
+)
+#: Mark a test that needs the review's text (or other files of ../shared/).
+requires_seed = pytest.mark.skipif(not SEED_DIR.is_dir(), reason=NO_SEED)
 
 ROLE_THEORY = RGR["theory-role-theory"]
 COLLABORATIVE = RGR["model-collaborative"]

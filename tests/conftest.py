@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,16 @@ from click.testing import CliRunner
 from relgraph.builder import build, open_built
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from tests import FIXTURE_DATA, ROOT, SHARED
+from tests import FIXTURE_DATA, ROOT, SEED_DIR, SHARED
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI the review's text must be there: nothing may be skipped silently."""
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"} and not SEED_DIR.is_dir():
+        raise pytest.UsageError(
+            f"CI is set but the review's text is not in {SEED_DIR}: the tests that verify "
+            "passage spans would be skipped. Put shared/ beside the checkout."
+        )
 
 
 def make_fixture_settings(tmp: Path, data_dir: Path = FIXTURE_DATA) -> Settings:

@@ -33,8 +33,9 @@ GRAPH_FILE = "relgraph.nq"
 #: File name of the build manifest inside ``build_dir``.
 MANIFEST_FILE = "manifest.json"
 
-#: A verification step: raises (e.g. CheckFailed) to refuse the new graph.
-Verifier = Callable[[GraphStore], None]
+#: A verification step: raises (e.g. CheckFailed) to refuse the new graph, or returns
+#: notes (e.g. what it could not verify) for the person who builds.
+Verifier = Callable[[GraphStore], "list[str] | None"]
 
 
 @dataclass
@@ -46,6 +47,7 @@ class BuildResult:
     graphs: dict[str, int] = field(default_factory=dict)
     skipped: bool = False
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
 
 def built_graph_path(settings: Settings) -> Path:
@@ -106,8 +108,7 @@ def build(
         )
     digests = _digests(settings)
     store = load_sources(settings)
-    if verify is not None:
-        verify(store)
+    notes = (verify(store) or []) if verify is not None else []
     graphs = {g.iri: g.triples for g in store.graphs()}
     target.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(target, store.dump)
@@ -116,7 +117,9 @@ def build(
         manifest_path(settings),
         lambda p: p.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"),
     )
-    return BuildResult(target, len(store), graphs, seconds=time.perf_counter() - started)
+    return BuildResult(
+        target, len(store), graphs, seconds=time.perf_counter() - started, notes=list(notes)
+    )
 
 
 def open_built(settings: Settings) -> GraphStore:

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from relgraph.entities import labels as node_labels
 from relgraph.errors import CheckFailed, ConfigError
 from relgraph.loading import discover_sources, extra_source, parse_source
-from relgraph.passages import span_problems
+from relgraph.passages import span_problems, unverified_note
 from relgraph.reasoning import (
     HermitRun,
     ReasoningReport,
@@ -267,7 +267,13 @@ def check_store(
         report.timings["shacl"] = time.perf_counter() - t
     if "spans" in phases:
         t = time.perf_counter()
-        report.problems += span_problems(store, settings.path("seed_dir"))
+        seed_dir = settings.path("seed_dir")
+        unverified = unverified_note(seed_dir)
+        if unverified is None:
+            report.problems += span_problems(store, seed_dir)
+        else:
+            report.notes.append(unverified)
+            report.spans_verified = False
         report.timings["spans"] = time.perf_counter() - t
     if "queries" in phases:
         t = time.perf_counter()
@@ -325,18 +331,19 @@ def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = Tr
     return report
 
 
-def verify_for_build(store: GraphStore, *, settings: Settings) -> None:
+def verify_for_build(store: GraphStore, *, settings: Settings) -> list[str]:
     """Refuse a new graph with errors (called by ``relgraph build`` before replacing).
 
     HermiT runs only if the ``build_check_reasoner`` setting is true; the OWL 2
     RL rules always run.
 
+    :returns: the check's notes (e.g. that passage spans were not verified).
     :raises CheckFailed: listing the errors.
     """
     reasoner = bool(getattr(settings, "build_check_reasoner", False))
     report = check_store(store, settings, reasoner=reasoner)
     if report.ok:
-        return
+        return list(report.notes)
     lines = [f"the new graph has {len(report.errors)} error(s); the previous graph is kept:"]
     for p in report.errors[:20]:
         who = f"{p.label} <{p.node}>" if p.label else f"<{p.node}>"

@@ -108,13 +108,15 @@ def build(settings: Settings, force: bool) -> None:
     """
     result = build_graph(settings, force=force, verify=_verifier(settings))
     state = "up to date" if result.skipped else "built"
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(
         f"{state}: {result.triples} triples in {len(result.graphs)} named graphs "
         f"-> {result.path} ({result.seconds:.2f} s)"
     )
 
 
-def _verifier(settings: Settings) -> Callable[[Any], None] | None:
+def _verifier(settings: Settings) -> Callable[[Any], list[str]] | None:
     """The check run before a new graph replaces the old one, if available."""
     try:
         from relgraph.checking import verify_for_build  # type: ignore[import-not-found,unused-ignore]

@@ -48,6 +48,8 @@ class CheckReport:
     triples: int = 0
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: False when the review's text was absent, so passage spans were not verified.
+    spans_verified: bool = True
 
     def by_severity(self, severity: str) -> list[Problem]:
         """The problems of one severity."""
@@ -75,6 +77,7 @@ class CheckReport:
             "counts": {s: len(self.by_severity(s)) for s in SEVERITY_ORDER},
             "triples": self.triples,
             "files": self.files,
+            "spans_verified": self.spans_verified,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "notes": self.notes,
             "problems": [asdict(p) for p in self.problems],
