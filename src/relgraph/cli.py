@@ -19,6 +19,8 @@ from relgraph import __version__
 from relgraph.builder import build as build_graph
 from relgraph.builder import open_built
 from relgraph.errors import EXIT_USAGE, RelgraphError
+from relgraph.exporting import EXPORT_FORMATS, PARTS
+from relgraph.exporting import export as export_graph
 from relgraph.formatting import format_file, is_canonical
 from relgraph.loading import discover_sources
 from relgraph.results import render_table, serialize_result
@@ -158,24 +160,37 @@ def query(settings: Settings, query: str | None, query_file: Path | None, fmt: s
         sys.stdout.flush()
 
 
-EXPORT_FORMATS = ["ttl", "nt", "nq", "jsonld", "owl"]
+EXPORT_EPILOG = (
+    "Which export for which tool: --format owl (the ontology; --part data adds the "
+    "individuals) for Protégé, the OWL API, HermiT and ROBOT: OWL 2 DL in RDF/XML. "
+    "--format nq (named graphs kept) for a triple store. --part shapes (Turtle) for a "
+    "SHACL engine, with --part ontology --part data as its data graph. " + EPILOG
+)
 
 
-@cli.command(epilog=EPILOG)
+@cli.command(epilog=EXPORT_EPILOG)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(EXPORT_FORMATS),
+    type=click.Choice(list(EXPORT_FORMATS)),
     default="ttl",
     show_default=True,
-    help="ttl, nt, jsonld and owl (RDF/XML) merge the named graphs; nq keeps them.",
+    help="ttl, nt, jsonld and owl (RDF/XML, OWL 2 DL) merge the named graphs; nq keeps them.",
+)
+@click.option(
+    "--part",
+    "parts",
+    multiple=True,
+    type=click.Choice([*PARTS, "all"]),
+    help="Part of the graph to export (repeatable): ontology, data (the individuals), "
+    "shapes, all. Default: the ontology for owl, everything for the other formats.",
 )
 @click.option("-o", "--output", type=FILE_PATH, help="Write to a file.")
 @pass_settings
 @handle_errors
-def export(settings: Settings, fmt: str, output: Path | None) -> None:
-    """Export the whole built graph."""
-    data = open_built(settings).serialize(fmt)
+def export(settings: Settings, fmt: str, parts: tuple[str, ...], output: Path | None) -> None:
+    """Export the built graph, or parts of it, for another tool."""
+    data = export_graph(open_built(settings), settings, fmt, parts)
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {len(data)} bytes to {output}", err=True)

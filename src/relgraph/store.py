@@ -162,15 +162,20 @@ class GraphStore:
         """Write all quads as N-Quads to ``path`` (not atomically)."""
         self._store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
 
-    def merged_triples(self) -> set[ox.Triple]:
-        """The triples of all named graphs as one graph, as ``robot merge`` makes it.
+    def _quads_of(self, graphs: Iterable[str] | None) -> Iterable[ox.Quad]:
+        if graphs is None:
+            return self._store
+        return (q for g in graphs for q in self.quads(g))
+
+    def merged_triples(self, graphs: Iterable[str] | None = None) -> set[ox.Triple]:
+        """The triples of some (default: all) named graphs as one graph, as ``robot merge``.
 
         The modules' ``owl:imports`` and their own ontology headers are left out:
         their content is in the merged graph, and a tool that opens it (Protégé,
         the OWL API) would otherwise try to fetch the modules from the web.
         """
         triples: set[ox.Triple] = set()
-        for quad in self._store:
+        for quad in self._quads_of(graphs):
             subject, predicate, obj = quad.subject, quad.predicate, quad.object
             if predicate.value == _OWL_IMPORTS and _is_module(obj):
                 continue
@@ -179,17 +184,21 @@ class GraphStore:
             triples.add(quad.triple)
         return triples
 
-    def serialize(self, fmt: str) -> bytes:
-        """Serialise the whole graph.
+    def serialize(self, fmt: str, graphs: Iterable[str] | None = None) -> bytes:
+        """Serialise the whole graph, or some of its named graphs.
 
         :param fmt: ``nq`` keeps the named graphs as they are; ``nt``, ``ttl``,
             ``jsonld`` and ``owl`` (RDF/XML) write :meth:`merged_triples`.
+        :param graphs: the named graphs to write (default: all).
         """
         if fmt == "nq":
-            data = self._store.dump(format=ox.RdfFormat.N_QUADS)
+            if graphs is None:
+                data = self._store.dump(format=ox.RdfFormat.N_QUADS)
+            else:
+                data = ox.serialize(self._quads_of(list(graphs)), format=ox.RdfFormat.N_QUADS)
             assert data is not None
             return data
-        triples = self.merged_triples()
+        triples = self.merged_triples(graphs)
         if fmt == "nt":
             data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
             assert data is not None
