@@ -220,6 +220,8 @@ def test_report_formats(settings: Settings) -> None:
         "message",
         "hint",
         "phase",
+        "file",
+        "line",
     }
 
 

@@ -18,7 +18,8 @@ import pyoxigraph as ox
 
 from relgraph.entities import labels as node_labels
 from relgraph.errors import CheckFailed, ConfigError
-from relgraph.loading import discover_sources, extra_source, parse_source
+from relgraph.loading import Origins, discover_sources, extra_source, node_key, parse_source
+from relgraph.origins import SourceIndex
 from relgraph.passages import span_problems, unverified_note
 from relgraph.reasoning import (
     HermitRun,
@@ -76,11 +77,19 @@ def _classify(store: GraphStore, settings: Settings, extra: Sequence[str]) -> _G
 
 
 def _with_extra(
-    store: GraphStore, settings: Settings, files: Iterable[Path]
+    store: GraphStore, settings: Settings, files: Iterable[Path], index: SourceIndex
 ) -> tuple[GraphStore, list[str]]:
     """A copy of the store with extra files loaded (replacing a graph of the same file)."""
-    sources = [extra_source(Path(f), settings) for f in files]
-    parsed = [(s.graph, parse_source(s)) for s in sources]  # raises LoadError first
+    paths = [Path(f) for f in files]
+    sources = [extra_source(p, settings) for p in paths]
+    origins: Origins = {}
+    parsed = [  # raises LoadError first
+        (s.graph, parse_source(s, origins=origins, name=str(p)))
+        for s, p in zip(sources, paths, strict=True)
+    ]
+    index.origins.update(origins)  # a node described in an extra file is shown there
+    for _graph, quads in parsed:
+        index.add(quads)
     replaced = {ox.NamedNode(g) for g, _ in parsed}
     copy = GraphStore.from_quads(q for q in store.quads() if q.graph_name not in replaced)
     for _graph, quads in parsed:
@@ -116,7 +125,7 @@ def quality_problems(
     """Run every ``*-violation.rq`` query; every returned row is a problem."""
     problems: list[Problem] = []
     for path in sorted(folder.glob("*-violation.rq")):
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         meta = query_header(text)
         rule = meta.get("id", path.stem.removesuffix("-violation"))
         severity = meta.get("severity", "error")
@@ -125,7 +134,7 @@ def quality_problems(
             continue
         names = {v.value for v in result.variables}
         for row in result:
-            node = row["node"].value if "node" in names and row["node"] is not None else ""
+            node = node_key(row["node"]) if "node" in names and row["node"] is not None else ""
             value = row["value"] if "value" in names else None
             message = row["message"] if "message" in names else None
             problems.append(
@@ -134,7 +143,7 @@ def quality_problems(
                     rule,
                     node,
                     "",
-                    "" if value is None else value.value,
+                    "" if value is None else node_key(value),
                     message.value if message is not None else meta.get("description", rule),
                     meta.get("fix", ""),
                     "queries",
@@ -310,28 +319,31 @@ def check_store(
     return report
 
 
-def _current_store(settings: Settings) -> GraphStore:
-    from relgraph.builder import is_up_to_date, load_sources, open_built
-
-    return open_built(settings) if is_up_to_date(settings) else load_sources(settings)
-
-
 def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = True) -> CheckReport:
-    """Check the built graph (or the sources if the build is stale) plus extra files.
+    """Check the sources (what the built graph is made of) plus extra files.
 
-    :raises LoadError: when an extra file does not parse (nothing is checked).
+    The check parses the sources itself, so that every problem names the file
+    and line of its node (blank nodes included) and values as written there.
+
+    :raises LoadError: when a file does not parse (nothing is checked).
     """
+    from relgraph.builder import load_sources
+
     files = list(files)
-    store = _current_store(settings)
+    index = SourceIndex()
+    store = load_sources(settings, index)
     extra: list[str] = []
     if files:
-        store, extra = _with_extra(store, settings, files)
+        store, extra = _with_extra(store, settings, files, index)
     report = check_store(store, settings, extra_graphs=extra, reasoner=reasoner)
+    report.problems = index.locate(report.problems)
     report.files = [str(f) for f in files]
     return report
 
 
-def verify_for_build(store: GraphStore, *, settings: Settings) -> list[str]:
+def verify_for_build(
+    store: GraphStore, index: SourceIndex | None = None, *, settings: Settings
+) -> list[str]:
     """Refuse a new graph with errors (called by ``relgraph build`` before replacing).
 
     HermiT runs only if the ``build_check_reasoner`` setting is true; the OWL 2
@@ -344,11 +356,13 @@ def verify_for_build(store: GraphStore, *, settings: Settings) -> list[str]:
     report = check_store(store, settings, reasoner=reasoner)
     if report.ok:
         return list(report.notes)
+    if index is not None:
+        report.problems = index.locate(report.problems)
     lines = [f"the new graph has {len(report.errors)} error(s); the previous graph is kept:"]
     for p in report.errors[:20]:
-        who = f"{p.label} <{p.node}>" if p.label else f"<{p.node}>"
         lines.append(
-            f"  [{p.rule}] {who}: {p.message}" + (f" (value: {p.value})" if p.value else "")
+            f"  [{p.rule}] {p.describe()}: {p.message}"
+            + (f" (value: {p.value})" if p.value else "")
         )
     if len(report.errors) > 20:
         lines.append(f"  ... and {len(report.errors) - 20} more")

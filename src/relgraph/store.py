@@ -114,6 +114,15 @@ class GraphStore:
         g = ox.NamedNode(graph) if graph else None
         return self._store.quads_for_pattern(None, None, None, g)
 
+    def objects(self, node: str, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        """The objects of a node (an IRI, or ``_:`` and a blank node's id) for a predicate."""
+        subject = ox.BlankNode(node[2:]) if node.startswith("_:") else ox.NamedNode(node)
+        return [
+            q.object
+            for q in self._store.quads_for_pattern(subject, ox.NamedNode(predicate), None, None)
+            if not isinstance(q.object, ox.Triple)
+        ]
+
     def graphs(self) -> list[GraphInfo]:
         """List the named graphs with their triple counts, sorted by IRI."""
         counts: dict[str, int] = {}
@@ -153,7 +162,7 @@ class GraphStore:
         if bindings:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
         try:
-            return self._store.query(sparql, **kwargs)
+            return self._store.query(sparql.removeprefix("\ufeff"), **kwargs)
         except SyntaxError as exc:
             raise parse_query_error(exc) from None
 
