@@ -23,6 +23,7 @@ happens in between.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 import time
 import traceback
@@ -171,7 +172,12 @@ def _execute(store: GraphStore, job: Job) -> Answer:
 
 
 def worker_main(conn: Connection, path: str | None, nquads: bytes | None) -> None:
-    """Body of a worker process: load the graph once, then answer jobs until EOF."""
+    """Body of a worker process: load the graph once, then answer jobs until EOF.
+
+    Ctrl-C in a terminal interrupts every process of the server; a worker ignores
+    it and ends with its pool (which kills it on close) or when its pipe closes.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         store = _open_store(path, nquads)
     except RelgraphError as exc:

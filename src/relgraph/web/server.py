@@ -21,6 +21,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from relgraph.errors import RelgraphError
 from relgraph.settings import Settings
 from relgraph.web.health import Health
 
@@ -91,5 +92,17 @@ def _exit_worker(health: Health) -> None:
 def serve(
     settings: Settings, host: str, port: int, workers: int, threads: int | None = None
 ) -> None:
-    """Run gunicorn in the foreground until interrupted."""
-    RelgraphServer(settings, gunicorn_options(settings, host, port, workers, threads)).run()
+    """Run gunicorn in the foreground until interrupted.
+
+    :raises RelgraphError: when gunicorn stops because a worker could not start
+        (its log, above, says why).
+    """
+    from gunicorn.errors import HaltServer
+
+    try:
+        RelgraphServer(settings, gunicorn_options(settings, host, port, workers, threads)).run()
+    except HaltServer as exc:
+        raise RelgraphError(
+            f"the server stopped: {exc.reason}",
+            "see the server log above; `relgraph build` first if the graph is not built",
+        ) from None
