@@ -21,8 +21,18 @@ NO_SEED = (
     f"the review's text is not in {SEED_DIR}: passage spans cannot be verified "
     "(a clone on its own has no ../shared/; CI has it and fails without it)"
 )
-#: Mark a test that needs the review's text (or other files of ../shared/).
+#: Mark a test that needs the review's text.
 requires_seed = pytest.mark.skipif(not SEED_DIR.is_dir(), reason=NO_SEED)
+
+
+#: Mark a test that needs another file of ../shared/ (given as a path below SHARED).
+def requires_shared(name: str) -> pytest.MarkDecorator:
+    """Skip when ``../shared/<name>`` is absent (a clone on its own; CI has it)."""
+    return pytest.mark.skipif(
+        not (SHARED / name).is_file(),
+        reason=f"{SHARED / name} is not beside the checkout (a clone on its own; CI has it)",
+    )
+
 
 ROLE_THEORY = RGR["theory-role-theory"]
 COLLABORATIVE = RGR["model-collaborative"]

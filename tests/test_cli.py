@@ -23,10 +23,10 @@ def built(invoke):
 def test_build_reports_counts_and_is_idempotent(invoke):
     first = invoke("build")
     assert first.exit_code == 0
-    assert first.output.startswith("built: ")
+    assert first.stdout.startswith("built: ")  # notes (e.g. spans not verified) go to stderr
     second = invoke("build")
     assert second.exit_code == 0
-    assert second.output.startswith("up to date: ")
+    assert second.stdout.startswith("up to date: ")
 
 
 def test_query_table_counts_triples(built):

@@ -20,7 +20,7 @@ from relgraph.catalog import StoredQuery, catalog_markdown, list_queries
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.vocab import RG, RGR
-from tests import ROOT, SHARED, requires_seed
+from tests import ROOT, SHARED, requires_seed, requires_shared
 
 SEED = SHARED / "seed" / "000_dcfd1bd9bcf5d22a.txt"
 QUERY_FILES = sorted((ROOT / "queries" / "cq").glob("*.rq"))
@@ -120,7 +120,7 @@ def test_queries_cover_every_section(repo_store: GraphStore) -> None:
     assert sections <= tags, f"no query tagged with {sorted(sections - tags)}"
 
 
-@requires_seed
+@requires_shared("competency-questions.md")
 def test_shared_competency_questions_are_included() -> None:
     text = (SHARED / "competency-questions.md").read_text(encoding="utf-8")
     asked = re.findall(r"^\d+\.\s+(.+?\?)", text, flags=re.MULTILINE | re.DOTALL)

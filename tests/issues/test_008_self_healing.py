@@ -165,3 +165,24 @@ def test_an_answer_ends_the_streak(make_app: Any) -> None:
     client.get("/-/boom")
     health = client.get("/-/health.json").json
     assert health["ok"] is True and health["error_streak"] == 1 and health["internal_errors"] == 2
+
+
+def test_a_worker_failure_on_a_page_is_logged_and_counted(
+    make_app: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages answer errors themselves (as HTML or JSON); a 500 among them is still a bug."""
+    app = make_app()
+    service = app.extensions["relgraph"].service
+
+    def failing(request: object) -> None:
+        raise WorkerFault("the query engine failed", "try again", detail="Traceback: in the worker")
+
+    monkeypatch.setattr(service, "run", failing)
+    client = app.test_client()
+    with caplog.at_level("ERROR", logger="relgraph.web"):
+        response = client.get("/query.json", query_string={"query": "ASK { ?s ?p ?o }"})
+    assert response.status_code == 500
+    (record,) = [r for r in caplog.records if "internal error (500)" in r.getMessage()]
+    assert "query: 'ASK { ?s ?p ?o }'" in record.getMessage()
+    assert "query worker traceback:\nTraceback: in the worker" in record.getMessage()
+    assert client.get("/-/health.json").json["internal_errors"] == 1

@@ -23,7 +23,7 @@ from relgraph.errors import QuerySyntaxError, RelgraphError
 from relgraph.pool import WorkerFault
 from relgraph.web.conneg import prefers_html
 
-__all__ = ["register", "error_dict", "RETRY_AFTER_S", "LOGGED_QUERY_CHARS"]
+__all__ = ["register", "error_dict", "log_if_internal", "RETRY_AFTER_S", "LOGGED_QUERY_CHARS"]
 
 #: How much of a query's text an internal-error log line shows.
 LOGGED_QUERY_CHARS = 500
@@ -101,6 +101,12 @@ def _log_internal(exc: BaseException) -> None:
         _query_text(),
         trace,
     )
+
+
+def log_if_internal(exc: RelgraphError) -> None:
+    """Log an error a view answers itself (as a page) when it is an internal one (500)."""
+    if exc.http_status == 500:
+        _log_internal(exc)
 
 
 def _internal(exc: Exception) -> Response:

@@ -26,7 +26,7 @@ from relgraph.sparql import Outcome, QueryRequest
 from relgraph.web import state
 from relgraph.web.api import answer_response
 from relgraph.web.conneg import negotiate
-from relgraph.web.errors import RETRY_AFTER_S, error_dict
+from relgraph.web.errors import RETRY_AFTER_S, error_dict, log_if_internal
 
 __all__ = ["bp", "results_dict", "DEFAULT_QUERY", "DOWNLOADS"]
 
@@ -155,6 +155,7 @@ def _run_free(params: MultiDict[str, str]) -> tuple[dict[str, Any] | None, dict[
             )
         )
     except RelgraphError as exc:
+        log_if_internal(exc)
         return None, error_dict(exc)
     encoded = urlencode([("query", text), *extra])
     return (
@@ -273,6 +274,7 @@ def _run_stored(query: StoredQuery) -> tuple[dict[str, Any], Outcome | None]:
             )
         )
     except RelgraphError as exc:
+        log_if_internal(exc)
         data["error"] = error_dict(exc)
         return data, None
     encoded = urlencode(sorted(values.items()))
