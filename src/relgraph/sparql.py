@@ -217,7 +217,15 @@ class SparqlService:
     def run(self, request: QueryRequest) -> Outcome:
         """Inspect and answer a query.
 
+        When the text mentions "service", the worker first parses its
+        :func:`~relgraph.inspection.service_probe` (see that module): the query
+        runs only if the probe parses.
+
+        :raises QueryRejected: for updates and SERVICE clauses (also those only the
+            probe finds), or free SPARQL when it is off.
+        :raises QuerySyntaxError: with line and column, from the engine's parser.
         :raises QueryTimeout: naming ``query_time_limit_ms``, when the deadline passed.
+        :raises WorkerFault: (500) when the query worker failed unexpectedly.
         """
         info = self.check(request)
         limit_ms = effective_time_limit_ms(self.settings, request.time_limit_ms)

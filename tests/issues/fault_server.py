@@ -29,7 +29,6 @@ def _faulty(outcome: Any, fmt: Any, **kwargs: Any) -> Any:
     return _answer_response(outcome, fmt, **kwargs)
 
 
-api.answer_response = _faulty  # type: ignore[assignment]
-
-if __name__ == "__main__":
+if __name__ == "__main__":  # only when run: importing it (pytest collects doctests) changes nothing
+    api.answer_response = _faulty  # type: ignore[assignment]
     main()
