@@ -1,9 +1,11 @@
 """``relgraph check``: SHACL, OWL reasoning, passage spans and quality queries in one report.
 
-The check runs over the built graph (or the sources, when the build is out of
-date) plus optional extra files, which are loaded into a *copy* of the store so
-nothing is changed. Every problem names its rule, the node (IRI and label), the
-offending value, what is wrong and how to fix it. HermiT runs in a background
+The check runs over the sources (what the built graph is made of; parsed
+again, so that every problem can name the file and line of its node, see
+:mod:`relgraph.origins`) plus optional extra files, loaded into their own
+store so the built graph is never changed. Every problem names its rule, the
+node (IRI and label, or a blank node), where it is described, the offending
+value as written, what is wrong and how to fix it. HermiT runs in a background
 process while the other phases run, so its start-up time mostly overlaps them.
 """
 
