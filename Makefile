@@ -10,7 +10,7 @@ SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null) $(shell 
 PYSRC := $(shell find src -name '*.py' 2>/dev/null)
 VENDOR := src/relgraph/web/static/vendor
 
-.PHONY: all install build test lint types pytest serve fmt clean npm chromium lock docs
+.PHONY: all install build test lint types pytest serve fmt clean npm chromium owlapi lock docs owl-profile
 
 all: test
 
@@ -44,6 +44,15 @@ $(STAMPS)/chromium: | $(STAMPS)
 
 chromium: $(STAMPS)/chromium
 
+# The OWL API (the library of Protégé) and a Java compiler, for the OWL 2 DL profile
+# check of the OWL export (tests/issues/test_008_owl_export.py, make owl-profile).
+$(STAMPS)/owlapi: | $(STAMPS)
+	test -f /usr/share/java/owlapi-distribution.jar || (apt-get update && apt-get install -y libowlapi-java)
+	command -v javac >/dev/null || (apt-get update && apt-get install -y default-jdk-headless)
+	touch $@
+
+owlapi: $(STAMPS)/owlapi
+
 # The built graph: rebuilt when a source or the package changes.
 build/relgraph.nq: $(STAMPS)/install $(SOURCES) $(PYSRC)
 	$(BIN)/relgraph build
@@ -57,13 +66,17 @@ lint: $(STAMPS)/install
 types: $(STAMPS)/install
 	$(BIN)/mypy --strict src/relgraph
 
-pytest: build $(STAMPS)/chromium
+pytest: build $(STAMPS)/chromium $(STAMPS)/owlapi
 	$(BIN)/pytest -q -n 2
 
 test: lint types pytest
 
 serve: build
 	$(BIN)/relgraph serve
+
+# OWL 2 DL profile check of the OWL exports with the OWL API.
+owl-profile: build $(STAMPS)/owlapi
+	$(BIN)/python scripts/owl_profile.py
 
 fmt: $(STAMPS)/install
 	$(BIN)/relgraph fmt

@@ -20,7 +20,7 @@ from relgraph.catalog import StoredQuery, catalog_markdown, list_queries
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.vocab import RG, RGR
-from tests import ROOT, SHARED
+from tests import ROOT, SHARED, requires_seed, requires_shared
 
 SEED = SHARED / "seed" / "000_dcfd1bd9bcf5d22a.txt"
 QUERY_FILES = sorted((ROOT / "queries" / "cq").glob("*.rq"))
@@ -120,6 +120,7 @@ def test_queries_cover_every_section(repo_store: GraphStore) -> None:
     assert sections <= tags, f"no query tagged with {sorted(sections - tags)}"
 
 
+@requires_shared("competency-questions.md")
 def test_shared_competency_questions_are_included() -> None:
     text = (SHARED / "competency-questions.md").read_text(encoding="utf-8")
     asked = re.findall(r"^\d+\.\s+(.+?\?)", text, flags=re.MULTILINE | re.DOTALL)
@@ -432,6 +433,7 @@ def test_cq21_harder_to_operationalise(repo_store: GraphStore) -> None:
     ]
 
 
+@requires_seed
 def test_cq22_provenance_matches_the_text(repo_store: GraphStore) -> None:
     text = SEED.read_text(encoding="utf-8")
     rows = run(repo_store, "cq22-provenance")

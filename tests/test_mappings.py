@@ -357,7 +357,9 @@ def test_build_works_without_the_copies(fixture_settings: Settings) -> None:
     from relgraph.checking import verify_for_build
 
     settings = fixture_settings.replace(external_dir=str(Path(fixture_settings.build_dir) / "no"))
-    result = build(settings, force=True, verify=lambda s: verify_for_build(s, settings=settings))
+    result = build(
+        settings, force=True, verify=lambda s, i: verify_for_build(s, i, settings=settings)
+    )
     assert result.triples > 1000 and not result.skipped
 
 

@@ -64,6 +64,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Interface the web server binds to."),
     Setting("port", 5000, "Port the web server listens on."),
     Setting("workers", 2, "Number of web server worker processes."),
+    Setting("threads", 4, "Requests each web server worker answers at the same time (threads)."),
+    Setting(
+        "max_error_streak",
+        5,
+        "Internal errors (HTTP 500) in a row after which a web worker process exits so that "
+        "the server starts a fresh one (0: never).",
+    ),
     Setting("query_workers", 2, "Number of query worker processes per web worker."),
     Setting("java", "java", "Java executable used by the HermiT reasoner."),
     Setting("reasoner_timeout_s", 120, "Longest time the OWL reasoner may run, in seconds."),

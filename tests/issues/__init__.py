@@ -1,1 +1,1 @@
-"""Regression tests, one module per issue (tests/issues/test_NNN_*.py)."""
+"""Regression tests, one file per issue item; each file opens with the issue reference."""
