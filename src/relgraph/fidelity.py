@@ -409,7 +409,9 @@ def vocabulary_problems(store: GraphStore, texts: dict[str, str]) -> list[Proble
     """Alternative labels and acronyms of the data that the review's text does not give.
 
     Publications are left out: their alternative labels are citation forms (and a
-    known usual spelling, such as "Emanuel and Emanuel 1992").
+    known usual spelling, such as "Emanuel and Emanuel 1992"); so is what a study
+    added from elsewhere brings (nodes with ``dcterms:source``, its excerpts, curation
+    and curator): their names come from the study's publication, not the review.
     """
     runs: frozenset[str] = frozenset()
     capitals: set[str] = set()
@@ -424,6 +426,8 @@ def vocabulary_problems(store: GraphStore, texts: dict[str, str]) -> list[Proble
              ?e ?p ?o .
              FILTER(isIRI(?e) && STRSTARTS(STR(?e), STR(rgr:)))
              FILTER NOT EXISTS { ?e a/rdfs:subClassOf* rg:Publication }
+             FILTER NOT EXISTS { ?e dcterms:source|prov:wasQuotedFrom|prov:used ?elsewhere }
+             FILTER NOT EXISTS { ?e a/rdfs:subClassOf* prov:Agent }
            }""",
     )
     names: dict[str, list[str]] = defaultdict(list)

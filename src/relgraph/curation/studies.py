@@ -1,0 +1,264 @@
+"""The studies added to a graph: what /studies lists, and the review apart from them.
+
+Each imported study is its own named graph (``data/studies/<study id>.ttl``);
+a graph holds a study when it describes a ``rg:StudyCuration``. Pure functions
+of a :class:`~relgraph.store.GraphStore` for pages and views:
+
+* :func:`list_studies` -- one :class:`StudyInfo` per study: its work (label,
+  title, journal, DOI, year), curator, date and how many findings, method
+  applications and new entities it adds;
+* :func:`study_graph_iris` and :func:`review_graph_iris` -- the named graphs of
+  the studies, and all the others (the review, the ontology, the mappings), for
+  a view that shows the review alone (``default_graphs=review_graph_iris(...)``);
+* :func:`filled_gaps` -- the cells of the evidence gap map (theory x outcome in
+  a kind of setting) where a study reports a finding, the review reports none,
+  and a research gap the review states concerns that theory and kind of setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import pyoxigraph as ox
+
+from relgraph.store import GraphStore
+
+__all__ = [
+    "StudyInfo",
+    "FilledGap",
+    "list_studies",
+    "study_graph_iris",
+    "review_graph_iris",
+    "filled_gaps",
+    "SCOPES",
+]
+
+#: What a view may show: the review alone, or the review with the added studies.
+SCOPES = ("all", "review")
+
+
+def _rows(store: GraphStore, sparql: str, graphs: list[str] | None = None) -> list[dict[str, str]]:
+    result = store.query(sparql, default_graphs=graphs)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: ("" if row[n] is None else row[n].value) for n in names} for row in result]
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    """One imported study, as /studies lists it."""
+
+    study: str
+    graph: str
+    curation: str
+    work: str
+    label: str
+    title: str = ""
+    journal: str = ""
+    doi: str = ""
+    year: str = ""
+    curator: str = ""
+    curator_iri: str = ""
+    date: str = ""
+    findings: int = 0
+    method_applications: int = 0
+    new_entities: int = 0
+    finding_iris: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description."""
+        out = asdict(self)
+        out["finding_iris"] = list(self.finding_iris)
+        return out
+
+
+_STUDIES = """
+SELECT ?g ?c ?w ?label ?title ?journal ?doi ?year ?curator ?agent ?date WHERE {
+  GRAPH ?g {
+    ?c a rg:StudyCuration ; prov:used ?w .
+    OPTIONAL { ?c prov:wasAssociatedWith ?agent . OPTIONAL { ?agent rdfs:label ?curator } }
+    OPTIONAL { ?c dcterms:date ?date }
+    OPTIONAL { ?w rdfs:label ?label }
+    OPTIONAL { ?w dcterms:title ?title }
+    OPTIONAL { ?w <http://prismstandard.org/namespaces/basic/2.0/publicationName> ?journal }
+    OPTIONAL { ?w <http://prismstandard.org/namespaces/basic/2.0/doi> ?doi }
+    OPTIONAL { ?w rg:publicationYear ?year }
+  }
+}
+ORDER BY ?c
+"""
+
+_MADE = """
+SELECT ?g ?x ?kind WHERE {
+  GRAPH ?g { ?c a rg:StudyCuration . ?x prov:wasGeneratedBy ?c ; a ?kind . }
+}
+"""
+
+
+def list_studies(store: GraphStore) -> list[StudyInfo]:
+    """The imported studies of a graph, by study id."""
+    made: dict[str, dict[str, set[str]]] = {}
+    for row in _rows(store, _MADE):
+        kind = row["kind"].rsplit("/", 1)[-1]
+        group = {"Finding": "findings", "MethodApplication": "methods"}.get(kind)
+        if group is None and kind != "NamedIndividual" and "#" not in row["kind"]:
+            group = "entities"
+        if group:
+            made.setdefault(row["g"], {}).setdefault(group, set()).add(row["x"])
+    out: dict[str, StudyInfo] = {}
+    for row in _rows(store, _STUDIES):
+        study = row["c"].rsplit("/", 1)[-1].removeprefix("curation-")
+        if study in out:
+            continue
+        groups = made.get(row["g"], {})
+        entities = groups.get("entities", set()) - groups.get("findings", set())
+        entities -= groups.get("methods", set())
+        out[study] = StudyInfo(
+            study=study,
+            graph=row["g"],
+            curation=row["c"],
+            work=row["w"],
+            label=row["label"] or row["w"],
+            title=row["title"],
+            journal=row["journal"],
+            doi=row["doi"],
+            year=row["year"],
+            curator=row["curator"],
+            curator_iri=row["agent"],
+            date=row["date"],
+            findings=len(groups.get("findings", ())),
+            method_applications=len(groups.get("methods", ())),
+            new_entities=len(entities),
+            finding_iris=tuple(sorted(groups.get("findings", ()))),
+        )
+    return [out[k] for k in sorted(out)]
+
+
+def study_graph_iris(store: GraphStore) -> list[str]:
+    """The named graphs that hold an imported study."""
+    rows = _rows(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?c a rg:StudyCuration } }")
+    return sorted(r["g"] for r in rows)
+
+
+def review_graph_iris(store: GraphStore) -> list[str]:
+    """Every named graph but the studies': the review, ontology, shapes and mappings."""
+    studies = set(study_graph_iris(store))
+    return [g.iri for g in store.graphs() if g.iri not in studies]
+
+
+@dataclass(frozen=True)
+class FilledGap:
+    """A cell of the gap map that a study filled where the review stated a gap.
+
+    :ivar gaps: the research gaps of the review that concern the theory and kind of setting.
+    :ivar findings: the studies' findings in the cell.
+    :ivar studies: the study ids behind them.
+    """
+
+    theory: str
+    theory_label: str
+    outcome: str
+    outcome_label: str
+    setting_kind: str
+    setting_kind_label: str
+    gaps: tuple[str, ...]
+    findings: tuple[str, ...]
+    studies: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+@dataclass
+class _Cell:
+    theory: str
+    outcome: str
+    kind: str
+    gaps: set[str] = field(default_factory=set)
+    findings: set[str] = field(default_factory=set)
+    studies: set[str] = field(default_factory=set)
+
+
+_CELLS = """
+SELECT DISTINCT ?f ?t ?tl ?o ?ol ?k ?kl WHERE {
+  ?f a rg:Finding ; rg:aboutTheory ?t ; rg:concernsOutcome ?o .
+  ?t rdfs:label ?tl . ?o rdfs:label ?ol .
+  OPTIONAL { ?f rg:studiedInSetting/rg:hasSettingKind ?k . ?k rdfs:label ?kl }
+}
+"""
+
+#: Gaps the review states, with the theories and kinds of setting they concern
+#: (a gap that names no theory concerns every theory; no setting, every kind).
+_GAPS = """
+SELECT ?gap ?t ?k WHERE {
+  ?gap a rg:ResearchGap .
+  FILTER NOT EXISTS { ?gap dcterms:source ?elsewhere }
+  OPTIONAL { ?gap rg:gapConcerns|rg:aboutTheory ?t . ?t a rg:Theory }
+  OPTIONAL { ?gap rg:gapConcerns/rg:hasSettingKind ?k }
+}
+"""
+
+
+def filled_gaps(store: GraphStore) -> list[FilledGap]:
+    """Gap-map cells a study filled where the review has no finding and states a gap.
+
+    A cell is (theory, outcome, kind of setting) of the evidence gap map; "none"
+    stands for findings without a setting. The review's stated gaps
+    (``rg:ResearchGap``, ``rg:gapConcerns``) are matched by theory and kind of
+    setting: e.g. "none of the theories has been fully specified and tested in
+    psychiatric settings" is filled, for role theory x treatment adherence, by a
+    study's finding on them in psychiatric community care.
+    """
+    studies = set(study_graph_iris(store))
+    if not studies:
+        return []
+    review = review_graph_iris(store)
+    in_review = {(r["t"], r["o"], r["k"] or "none") for r in _rows(store, _CELLS, review)}
+    owners: dict[str, str] = {}
+    for row in _rows(
+        store,
+        "SELECT ?g ?f WHERE { GRAPH ?g { ?c a rg:StudyCuration . ?f prov:wasGeneratedBy ?c } }",
+    ):
+        owners[row["f"]] = row["g"].rsplit("/", 1)[-1]
+    gaps: dict[str, tuple[set[str], set[str]]] = {}
+    for row in _rows(store, _GAPS, review):
+        theories, kinds = gaps.setdefault(row["gap"], (set(), set()))
+        if row["t"]:
+            theories.add(row["t"])
+        if row["k"]:
+            kinds.add(row["k"])
+    cells: dict[tuple[str, str, str], _Cell] = {}
+    for row in _rows(store, _CELLS):
+        if row["f"] not in owners:
+            continue
+        key = (row["t"], row["o"], row["k"] or "none")
+        if key in in_review:
+            continue
+        stated = [
+            gap
+            for gap, (theories, kinds) in gaps.items()
+            if (not theories or row["t"] in theories) and (not kinds or row["k"] in kinds)
+        ]
+        if not stated:
+            continue
+        cell = cells.setdefault(key, _Cell(row["tl"], row["ol"], row["kl"] or "no setting stated"))
+        cell.gaps.update(stated)
+        cell.findings.add(row["f"])
+        cell.studies.add(owners[row["f"]])
+    out = []
+    for (theory, outcome, kind), cell in sorted(cells.items()):
+        out.append(
+            FilledGap(
+                theory,
+                cell.theory,
+                outcome,
+                cell.outcome,
+                kind,
+                cell.kind,
+                tuple(sorted(cell.gaps)),
+                tuple(sorted(cell.findings)),
+                tuple(sorted(cell.studies)),
+            )  # fmt: skip
+        )
+    return out
