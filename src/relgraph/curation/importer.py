@@ -38,7 +38,7 @@ from relgraph.curation import naming
 from relgraph.curation.problems import SheetProblem, StudySheetError
 from relgraph.curation.records import ClaimRecord, Study, parse_study, study_id
 from relgraph.curation.resolve import Vocabulary, name_key
-from relgraph.curation.sheets import KINDS, SHEETS, WORK, sheet_named
+from relgraph.curation.sheets import ENTITIES, KINDS, SHEETS, WORK, sheet_named
 from relgraph.curation.tables import Table, read_study
 from relgraph.formatting import canonical_turtle
 from relgraph.loading import graph_iri_for, parse_file
@@ -323,11 +323,21 @@ def _column_for(problem: Problem, sheet: str) -> str:
     rule = problem.rule.split("/", 1)[-1]
     if rule in _RULE_COLUMNS:
         return _RULE_COLUMNS[rule]
+    if rule in ("label-whitespace", "label-formatting", "duplicate-label"):
+        return "label"
+    if rule == "copied-run":  # the message names the field: "its label shares ..."
+        described = "definition" if spec is ENTITIES else "description"
+        fields = {"alternative label": "alt_labels", "description": described, "label": "label"}
+        for name, key in fields.items():
+            if f"its {name} " in problem.message:
+                return key if key in {c.key for c in spec.columns} else ""
     lowered = rule.lower()
-    for column in spec.columns:
-        local = re.split(r"[/#]", column.predicate)[-1].lower() if column.predicate else ""
-        if local and local in lowered:
-            return column.key
+    named = [
+        (re.split(r"[/#]", c.predicate)[-1].lower(), c.key) for c in spec.columns if c.predicate
+    ]
+    for local, key in sorted(named, key=lambda pair: -len(pair[0])):  # percentageMin first
+        if local in lowered:
+            return key
     return ""
 
 

@@ -210,15 +210,15 @@ class Vocabulary:
         text = text.strip().strip("<>")
         if text.startswith(("http://", "https://")):
             return text
+        obo = _OBO_CURIE.match(text)
+        if obo:
+            return f"{PREFIXES['obo']}{obo.group(1).upper()}_{obo.group(2)}"
         prefix, sep, local = text.partition(":")
         if not sep or " " in text:
             return None
         namespace = {k.lower(): v for k, v in PREFIXES.items()}.get(prefix.lower())
         if namespace is not None and local:
             return namespace + local
-        obo = _OBO_CURIE.match(text)
-        if obo:
-            return f"{PREFIXES['obo']}{obo.group(1).upper()}_{obo.group(2)}"
         return None
 
     def resolve(self, text: str, kinds: Sequence[str]) -> Resolved | Unresolved:
@@ -248,6 +248,9 @@ class Vocabulary:
             if not found:
                 continue
             right = [e for e in found if e.kinds & wanted]
+            own = [e for e in right if e.new]
+            if len(own) == 1:  # the sheet's own entity (a duplicate is reported at its row)
+                return Resolved(own[0])
             if len(right) == 1:
                 return Resolved(right[0])
             if len(right) > 1:
@@ -313,24 +316,32 @@ class Vocabulary:
 
 
 def _duplicate_reason(new_names: Sequence[str], entity: Entity) -> str:
-    for new in new_names:
-        for old in entity.names:
-            synonym = new != new_names[0] or old != entity.label
-            if name_key(new) == name_key(old):
-                if synonym:
-                    return f"{new!r} is also a name of {entity.describe()} (a synonym)"
-                return f"it has the same name as {entity.describe()}"
-            if _folded(new) == _folded(old):
-                variant = "differs only in spelling or plural from"
-                return f"{new!r} {variant} {old!r} of {entity.describe()}"
-            mine, theirs = content_words(new), content_words(old)
-            if mine and mine == theirs:
-                return f"{new!r} has the same words as {old!r} of {entity.describe()}"
-            a, b = _folded(new), _folded(old)
-            if min(len(a), len(b)) >= 5:
-                ratio = difflib.SequenceMatcher(None, a, b).ratio()
-                if ratio >= SPELLING_RATIO:
-                    return f"{new!r} is spelt almost like {old!r} of {entity.describe()}"
+    """Why a new entity's names look like an existing entity's ('' if they do not).
+
+    The strongest likeness wins: the same name, then a spelling or plural variant,
+    the same content words, an almost identical spelling.
+    """
+    pairs = [(new, old) for new in new_names for old in entity.names]
+    for new, old in pairs:
+        if name_key(new) == name_key(old):
+            if new != new_names[0] or old != entity.label:
+                return f"{new!r} is also a name of {entity.describe()} (a synonym)"
+            return f"it has the same name as {entity.describe()}"
+    for new, old in pairs:
+        if _folded(new) == _folded(old):
+            variant = "differs only in spelling or plural from"
+            return f"{new!r} {variant} {old!r} of {entity.describe()}"
+    for new, old in pairs:
+        mine = content_words(new)
+        if mine and mine == content_words(old):
+            return f"{new!r} has the same words as {old!r} of {entity.describe()}"
+    for new, old in pairs:
+        a, b = _folded(new), _folded(old)
+        if (
+            min(len(a), len(b)) >= 5
+            and difflib.SequenceMatcher(None, a, b).ratio() >= SPELLING_RATIO
+        ):
+            return f"{new!r} is spelt almost like {old!r} of {entity.describe()}"
     return ""
 
 
