@@ -420,6 +420,60 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     run_server(settings, host, port, workers if workers is not None else int(settings.workers))
 
 
+def _size(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
+    """Parse a triple count such as 100000, 1e5 or 2.5e6."""
+    try:
+        number = float(value.replace("_", ""))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a number of triples (e.g. 1e5)") from None
+    if number < 0 or number != int(number):
+        raise click.BadParameter(f"{value!r} is not a whole, non-negative number of triples")
+    return int(number)
+
+
+@cli.command(epilog=EPILOG)
+@click.option(
+    "--triples",
+    required=True,
+    callback=_size,
+    help="Size of the whole generated graph, in triples (e.g. 1e5); the real graph is its core.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random draws.")
+@click.option(
+    "--graph-triples",
+    type=int,
+    default=50_000,
+    show_default=True,
+    help="About how many generated triples go into one file (one named graph).",
+)
+@click.option(
+    "-o", "--output", type=DIR_PATH, required=True, help="Project folder to write (replaced)."
+)
+@pass_settings
+@handle_errors
+def synth(settings: Settings, triples: int, seed: int, graph_triples: int, output: Path) -> None:
+    """Write a project whose graph is the real one grown with synthetic studies.
+
+    The studies (cited works, findings, citations, method applications,
+    instruments, and mappings when the graph has a mappings graph) are drawn
+    deterministically from SEED, modelled on the real ones, and marked
+    "synthetic" in IRI and label. Build and serve the result with
+    `relgraph --project-dir OUTPUT build` and `... serve`.
+    """
+    from relgraph.builder import is_up_to_date, load_sources
+    from relgraph.synthetic import write_project
+
+    store = open_built(settings) if is_up_to_date(settings) else load_sources(settings)
+    result = write_project(
+        settings, store, output, triples=triples, seed=seed, graph_triples=graph_triples
+    )
+    click.echo(
+        f"wrote {result.studies} synthetic studies ({result.synthetic_triples} triples, "
+        f"{len(result.files)} files) beside the real graph ({result.real_triples} triples) "
+        f"-> {result.project}\nbuild it with: relgraph --project-dir {result.project} build"
+    )
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:
