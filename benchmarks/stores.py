@@ -378,9 +378,10 @@ class OxigraphServer(Server):
 
     name = "oxigraph"
 
-    def __init__(self, *, union_default_graph: bool = False) -> None:
+    def __init__(self, *, union_default_graph: bool = False, timeout_s: int | None = None) -> None:
         super().__init__()
         self.union_default_graph = union_default_graph
+        self.timeout_s = timeout_s
 
     @property
     def sparql(self) -> str:
@@ -399,4 +400,6 @@ class OxigraphServer(Server):
         args.append(f"127.0.0.1:{self.port}")
         if self.union_default_graph:
             args.append("--union-default-graph")
+        if self.timeout_s is not None:
+            args += ["--timeout-s", str(self.timeout_s)]
         return args
