@@ -76,7 +76,9 @@ def phases(results: dict[str, Any]) -> list[tuple[str, str, float]]:
     engines: list[str] = []
     for size in results["sizes"]:
         engines += [e for e in size.get("engines", {}) if e not in engines]
-    out += [(f"query over HTTP: {e} (median ms)", f"engines.{e}.c1.median_ms", 0.0) for e in engines]
+    out += [
+        (f"query over HTTP: {e} (median ms)", f"engines.{e}.c1.median_ms", 0.0) for e in engines
+    ]
     return out
 
 
@@ -246,7 +248,9 @@ def render(results: dict[str, Any]) -> str:
         "| triples | build s | build peak MiB | check s | check peak MiB | "
         + " | ".join(_check_keys(sizes))
         + " |",
-        "| ---: | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in _check_keys(sizes)) + " |",
+        "| ---: | ---: | ---: | ---: | ---: | "
+        + " | ".join("---:" for _ in _check_keys(sizes))
+        + " |",
     ]
     for s in sizes:
         timings = s.get("check", {}).get("timings", {})
@@ -269,7 +273,7 @@ def render(results: dict[str, Any]) -> str:
         f"| triples | engine | median ms | p95 ms | c{clients} median ms | c{clients} p95 ms | "
         f"c1 req/s | c{clients} req/s | c{clients}/c1 | ÷ in process | ÷ relgraph | "
         "errors | answers differ |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| ---: | --- " + "| ---: " * 11 + "| --- |",
     ]
     for s in sizes:
         local = s["in_process"]
@@ -335,7 +339,8 @@ def render(results: dict[str, Any]) -> str:
         "local exponent between the two largest sizes, and, for phases with a budget, the size "
         "at which the fit reaches it.",
         "",
-        "| phase | b (all sizes) | b (two largest) | at largest size | budget | reaches budget at |",
+        "| phase | b (all sizes) | b (two largest) | at largest size | budget "
+        "| reaches budget at |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     limits: list[tuple[float, str]] = []
@@ -365,7 +370,9 @@ def render(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"**Limits first: {name}**, whose fit reaches its budget at about {n_star:,.0f} "
-            "triples" + (f" (then {limits[1][1]}, at about {limits[1][0]:,.0f})" if len(limits) > 1 else "") + ".",
+            "triples"
+            + (f" (then {limits[1][1]}, at about {limits[1][0]:,.0f})" if len(limits) > 1 else "")
+            + ".",
         ]
     lines += ["", "![latency and check time against size](benchmarks.png)", ""]
     return "\n".join(lines)
@@ -399,7 +406,9 @@ def plot(results: dict[str, Any], path: Path) -> None:
         pts = [(x, y) for x, y in pts if y]
         if pts:
             left.plot(*zip(*pts, strict=True), marker="o", label=label)
-    left.set(xscale="log", yscale="log", xlabel="triples", ylabel="median latency per stored query (ms)")
+    left.set(
+        xscale="log", yscale="log", xlabel="triples", ylabel="median latency per stored query (ms)"
+    )
     left.set_title("Stored queries (concurrency 1)")
     left.grid(True, which="both", alpha=0.3)
     left.legend(fontsize=8)

@@ -174,7 +174,9 @@ def run_size(n: int, opts: Options) -> dict[str, Any]:
     if status:
         raise SystemExit(f"relgraph synth failed for {n}")
     result["generate_s"] = seconds
-    seconds, peak, status, out = measure(relgraph("--project-dir", str(project), "build", "--force"))
+    seconds, peak, status, out = measure(
+        relgraph("--project-dir", str(project), "build", "--force")
+    )
     if status:
         raise SystemExit(f"relgraph build failed for {n}: {out.decode(errors='replace')}")
     manifest = json.loads((project / "build" / "manifest.json").read_text())
@@ -184,8 +186,13 @@ def run_size(n: int, opts: Options) -> dict[str, Any]:
     if n <= opts.check_max:
         seconds, peak, status, out = measure(
             relgraph(
-                "--project-dir", str(project), "-s", "reasoner_timeout_s=3600",
-                "check", "--format", "json",
+                "--project-dir",
+                str(project),
+                "-s",
+                "reasoner_timeout_s=3600",
+                "check",
+                "--format",
+                "json",
             )  # fmt: skip
         )
         doc = json.loads(out)
@@ -312,11 +319,22 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out-dir", type=Path, default=None)
     parser.add_argument("--smoke", action="store_true", help="one small size, few runs")
-    parser.add_argument("--report-only", type=Path, help="re-render a results JSON file")
+    parser.add_argument(
+        "--report-only",
+        type=Path,
+        nargs="+",
+        help="re-render results JSON files (several: their sizes are merged, the first's "
+        "machine and command kept)",
+    )
     args = parser.parse_args()
     if args.report_only:
-        results = json.loads(args.report_only.read_text())
-        out_dir = args.out_dir or args.report_only.parent
+        parts = [json.loads(p.read_text()) for p in args.report_only]
+        results = parts[0]
+        for extra in parts[1:]:
+            results["sizes"] += extra["sizes"]
+            results["command"] += "\n" + extra["command"]
+            results["seconds"] = results.get("seconds", 0) + extra.get("seconds", 0)
+        out_dir = args.out_dir or args.report_only[0].parent
         report.write(results, out_dir)
         return 0
     smoke = args.smoke
@@ -343,9 +361,14 @@ def main() -> int:
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
         "options": {
-            "seed": opts.seed, "repeat": opts.repeat, "rounds": opts.rounds,
-            "clients": opts.clients, "budget_s": opts.budget_s, "rdflib_max": opts.rdflib_max,
-            "concurrent_budget_s": opts.concurrent_budget_s, "timeout_s": opts.timeout_s,
+            "seed": opts.seed,
+            "repeat": opts.repeat,
+            "rounds": opts.rounds,
+            "clients": opts.clients,
+            "budget_s": opts.budget_s,
+            "rdflib_max": opts.rdflib_max,
+            "concurrent_budget_s": opts.concurrent_budget_s,
+            "timeout_s": opts.timeout_s,
         },  # fmt: skip
         "sizes": [],
     }

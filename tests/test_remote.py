@@ -45,7 +45,11 @@ def _cell(term: Any, *, plain: bool) -> str:
                 value = sep.join(sorted(value.split(sep)))
         if plain and (term.language or term.datatype.value.endswith("#string")):
             return str(ox.Literal(value))
-        return str(ox.Literal(value, language=term.language) if term.language else ox.Literal(value, datatype=term.datatype))
+        return str(
+            ox.Literal(value, language=term.language)
+            if term.language
+            else ox.Literal(value, datatype=term.datatype)
+        )
     return str(term)
 
 
@@ -106,9 +110,7 @@ def test_results_are_pyoxigraph_results(remote: RemoteStore) -> None:
     assert str(ROLE_THEORY) in {row["t"].value for row in select}
     ask = remote.query("ASK { ?t a rg:Theory }")
     assert isinstance(ask, ox.QueryBoolean) and bool(ask)
-    graph = remote.query(
-        "CONSTRUCT { ?t a rg:Theory } WHERE { ?t a rg:Theory }"
-    )
+    graph = remote.query("CONSTRUCT { ?t a rg:Theory } WHERE { ?t a rg:Theory }")
     assert isinstance(graph, ox.QueryTriples)
     assert len(list(graph)) == 6
     answer = remote.answer("SELECT ?t ?l WHERE { ?t a rg:Theory ; rdfs:label ?l }", max_rows=2)
@@ -182,7 +184,9 @@ def test_an_unreachable_store_is_named() -> None:
 
 def test_a_wrong_url_is_named(oxigraph_store: OxigraphServer) -> None:
     with pytest.raises(RemoteStoreError, match="no SPARQL endpoint"):
-        RemoteStore(oxigraph_store.base + "/nothing-here").query("ASK {}", union_default_graph=False)
+        RemoteStore(oxigraph_store.base + "/nothing-here").query(
+            "ASK {}", union_default_graph=False
+        )
 
 
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

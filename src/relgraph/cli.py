@@ -459,7 +459,9 @@ PUSH_EPILOG = (
     show_default=True,
     help="Query parameter naming the graph (the standard's `graph`).",
 )
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout", type=float, default=300.0, show_default=True, help="Seconds per request."
+)
 @pass_settings
 @handle_errors
 def push(
@@ -489,15 +491,22 @@ def push(
     client = GraphStoreClient(
         endpoint, credentials=credentials, timeout_s=timeout, graph_param=graph_param
     )
-    total = sum(1 for _ in store.graphs())
+    total = len(store.graphs())
+    shown = [""]
+    bar: Any
     with click.progressbar(
-        length=1, label=f"pushing {total} graphs", file=sys.stderr, show_pos=False
+        length=1,
+        label=f"pushing {total} graphs",
+        file=sys.stderr,
+        show_pos=False,
+        item_show_func=lambda _item: shown[0] or None,
     ) as bar:
         done = [0]
 
         def progress(sent: int, size: int, graph: str) -> None:
             bar.length = size
-            bar.update(sent - done[0], graph.rsplit("/", 1)[-1])
+            shown[0] = graph.rsplit("/", 1)[-1]
+            bar.update(sent - done[0])
             done[0] = sent
 
         report = push_graphs(store, client, progress=progress)

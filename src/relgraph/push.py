@@ -113,7 +113,9 @@ class GraphStoreClient:
         text = " ".join(body.decode("utf-8", "replace").split())[:400]
         hint = "see the store's log"
         if status in {401, 403}:
-            hint = "give credentials that may write: --user NAME with --password-env, or --token-env"
+            hint = (
+                "give credentials that may write: --user NAME with --password-env, or --token-env"
+            )
         elif status in {404, 405}:
             hint = "check that the URL is the store's Graph Store Protocol endpoint"
         return RemoteStoreError(

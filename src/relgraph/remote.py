@@ -198,7 +198,9 @@ class HttpClient:
         :raises RemoteStoreError: when the store cannot be reached.
         :raises QueryTimeout: when it does not answer within the timeout.
         """
-        request = urllib.request.Request(
+        if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+            raise ConfigError(f"{url!r} is not an http(s) URL", "give the store's http(s) URL")
+        request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
             url, data=data, method=method, headers=self._headers(headers or {})
         )
         wait = self.timeout_s if timeout_s is None else timeout_s
@@ -210,7 +212,7 @@ class HttpClient:
             with error:
                 body = error.read()
             status, info = error.code, error.headers
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise QueryTimeout(
                 f"the store at {url.split('?')[0]} did not answer within {wait:g} s",
                 "make the query more selective (add a LIMIT), or raise the timeout",

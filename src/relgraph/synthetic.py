@@ -182,7 +182,9 @@ def pools_from(store: GraphStore) -> Pools:
             if "implementsMethod" in t and "measures" in t
         ],
         passages=[
-            t for t in _templates(store, "Passage", _PASSAGE_COPIED) if len(t) == len(_PASSAGE_COPIED)
+            t
+            for t in _templates(store, "Passage", _PASSAGE_COPIED)
+            if len(t) == len(_PASSAGE_COPIED)
         ],
         settings=_instances(store, "Setting"),
         outcomes=_instances(store, "Outcome"),
@@ -201,7 +203,7 @@ def pools_from(store: GraphStore) -> Pools:
             for q in store.quads(g)
             if q.predicate.value in _MAPPING_PREDICATES and isinstance(q.object, ox.NamedNode)
         }
-        pools.mappings = sorted(pairs, key=str)  # type: ignore[arg-type]
+        pools.mappings = sorted(pairs, key=str)
     return pools
 
 
@@ -316,9 +318,7 @@ class _Study:
             self.mapping_triples.append(ox.Triple(node, predicate, target))
         return node
 
-    def method_use(
-        self, work: ox.NamedNode, name: str, instrument: ox.NamedNode | None
-    ) -> None:
+    def method_use(self, work: ox.NamedNode, name: str, instrument: ox.NamedNode | None) -> None:
         template = self.rng.choice(self.pools.method_uses)
         node = _rgr(f"methoduse-synthetic-{self.n}")
         self.entity(
@@ -349,7 +349,7 @@ def generate(
     :param seed: the seed of the random draws: the same seed gives the same studies.
     :param start: the number of the first study (numbers go into IRIs and labels).
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data, not a secret
     made = 0
     number = start
     while made < triples:
