@@ -123,7 +123,8 @@ class Pools:
     :ivar method_uses: real method applications' values.
     :ivar instruments: real instruments' ``implementsMethod`` and ``measures``.
     :ivar passages: real passages' span properties (for synthetic citations).
-    :ivar settings: every real setting; :ivar outcomes: every real outcome.
+    :ivar settings: every real setting.
+    :ivar outcomes: every real outcome.
     :ivar mappings: (predicate, object) of mapping triples of real terms.
     :ivar mapping_graph: the mappings named graph, if the graph has one.
     """
