@@ -209,8 +209,13 @@ def concurrent_run(
     return result
 
 
-def summary(samples: list[Sample]) -> dict[str, object]:
-    """Median of the per-query medians, p95 of all requests, errors, rows per query."""
+def summary(samples: list[Sample], timeout_ms: float | None = None) -> dict[str, object]:
+    """Median of the per-query medians, p95 of all requests, errors, rows per query.
+
+    With ``timeout_ms``, a query that timed out counts at that time (a lower bound of
+    its latency) in the median and the p95, so a slow engine is not flattered by
+    leaving out its slowest queries; queries that failed otherwise are left out.
+    """
     by_query: dict[str, list[float]] = {}
     rows: dict[str, int | None] = {}
     errors = timeouts = 0
@@ -219,11 +224,15 @@ def summary(samples: list[Sample]) -> dict[str, object]:
             errors += 1
             timeouts += s.status == 0
             rows.setdefault(s.query, None)
+            if s.status == 0 and timeout_ms is not None:
+                by_query.setdefault(s.query, []).append(timeout_ms)
             continue
         by_query.setdefault(s.query, []).append(s.ms)
         rows[s.query] = s.rows
     medians = {q: statistics.median(v) for q, v in by_query.items()}
     ok = [s.ms for s in samples if s.status == 200]
+    if timeout_ms is not None:
+        ok += [timeout_ms for s in samples if s.status == 0]
     return {
         "median_ms": statistics.median(medians.values()) if medians else None,
         "p95_ms": p95(ok) if ok else None,

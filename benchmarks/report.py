@@ -315,9 +315,10 @@ def render(results: dict[str, Any]) -> str:
                 )
     if failed:
         lines += [
-            "Stored queries that failed at concurrency 1 (left out of that engine's medians; a "
-            "query that timed out is also left out of its concurrent run, and the server was "
-            "restarted, since it cannot cancel a query):",
+            "Stored queries that failed at concurrency 1. A query that failed is left out of "
+            "that engine's median and p95; one that *timed out* counts there at the timeout "
+            f"({results.get('options', {}).get('timeout_s', '?')} s, a lower bound), is left out "
+            "of the concurrent run, and the server was restarted (it cannot cancel a query):",
             "",
             *failed,
             "",
