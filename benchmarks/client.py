@@ -36,6 +36,7 @@ class Sample:
     ms: float
     status: int
     rows: int | None
+    error: str = ""
 
 
 def p95(values: list[float]) -> float:
@@ -83,12 +84,18 @@ class Client:
                 ms = (time.perf_counter() - started) * 1000
                 if response.getheader("Connection", "").lower() == "close":
                     self.close()
-                return Sample(query.id, ms, response.status, _rows(data, response.status))
-            except (OSError, http.client.HTTPException):
+                error = "" if response.status == 200 else _excerpt(data)
+                return Sample(query.id, ms, response.status, _rows(data, response.status), error)
+            except (OSError, http.client.HTTPException) as exc:
                 self.close()
                 if attempt == 2:
-                    return Sample(query.id, (time.perf_counter() - started) * 1000, 0, None)
+                    ms = (time.perf_counter() - started) * 1000
+                    return Sample(query.id, ms, 0, None, f"no answer: {exc}")
         raise AssertionError("unreachable")
+
+
+def _excerpt(data: bytes) -> str:
+    return " ".join(data.decode("utf-8", "replace").split())[:300]
 
 
 def _rows(data: bytes, status: int) -> int | None:
@@ -219,9 +226,11 @@ def summary(samples: list[Sample], timeout_ms: float | None = None) -> dict[str,
     by_query: dict[str, list[float]] = {}
     rows: dict[str, int | None] = {}
     errors = timeouts = 0
+    messages: dict[str, str] = {}
     for s in samples:
         if s.status != 200:
             errors += 1
+            messages.setdefault(s.query, f"HTTP {s.status}: {s.error}" if s.status else s.error)
             timeouts += s.status == 0
             rows.setdefault(s.query, None)
             if s.status == 0 and timeout_ms is not None:
@@ -241,4 +250,5 @@ def summary(samples: list[Sample], timeout_ms: float | None = None) -> dict[str,
         "timeouts": timeouts,
         "per_query_median_ms": medians,
         "rows": rows,
+        "error_messages": messages,
     }
