@@ -6,12 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
-SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null) $(shell find queries -name '*.rq' 2>/dev/null)
+SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null) $(shell find queries -name '*.rq' 2>/dev/null) $(shell find mappings -name '*.tsv' 2>/dev/null)
 PYSRC := $(shell find src -name '*.py' 2>/dev/null)
 VENDOR := src/relgraph/web/static/vendor
 
-.PHONY: all install build test lint types pytest serve fmt clean npm chromium virtuoso lock docs \
-	bench bench-smoke bench-install
+.PHONY: all install build test lint types pytest serve fmt clean npm chromium owlapi virtuoso \
+	lock docs owl-profile bench bench-smoke bench-install
 
 all: test
 
@@ -45,6 +45,15 @@ $(STAMPS)/chromium: | $(STAMPS)
 
 chromium: $(STAMPS)/chromium
 
+# The OWL API (the library of Protégé) and a Java compiler, for the OWL 2 DL profile
+# check of the OWL export (tests/issues/test_008_owl_export.py, make owl-profile).
+$(STAMPS)/owlapi: | $(STAMPS)
+	test -f /usr/share/java/owlapi-distribution.jar || (apt-get update && apt-get install -y libowlapi-java)
+	command -v javac >/dev/null || (apt-get update && apt-get install -y default-jdk-headless)
+	touch $@
+
+owlapi: $(STAMPS)/owlapi
+
 # Virtuoso Open Source 7 (Debian's package), for the external-store tests and the
 # benchmark; they start it themselves on loopback with a temporary database. The
 # package's own service is not started (policy-rc.d / RUNLEVEL=1).
@@ -75,7 +84,7 @@ lint: $(STAMPS)/install
 types: $(STAMPS)/install
 	$(BIN)/mypy --strict src/relgraph
 
-pytest: build $(STAMPS)/chromium $(STAMPS)/virtuoso
+pytest: build $(STAMPS)/chromium $(STAMPS)/owlapi $(STAMPS)/virtuoso
 	$(BIN)/pytest -q -n 2
 
 # About a minute: one small size, few runs, every engine (build/bench-smoke/benchmarks.md).
@@ -90,6 +99,10 @@ test: lint types pytest bench-smoke
 
 serve: build
 	$(BIN)/relgraph serve
+
+# OWL 2 DL profile check of the OWL exports with the OWL API.
+owl-profile: build $(STAMPS)/owlapi
+	$(BIN)/python scripts/owl_profile.py
 
 fmt: $(STAMPS)/install
 	$(BIN)/relgraph fmt

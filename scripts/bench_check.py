@@ -4,7 +4,7 @@
 For each size, builds a project folder in build/bench-check/ whose data is the
 real data plus ``scripts/enlarge.py`` output, loads it, and runs the check with
 the timings of each phase (SHACL, reasoning = OWL 2 RL rules + HermiT wall time,
-spans, quality queries). Phases can be skipped above a size (--shacl-max,
+spans, fidelity, quality queries). Phases can be skipped above a size (--shacl-max,
 --hermit-max) when they would exceed the time cap.
 
     scripts/bench_check.py --studies 0 2500 25000
@@ -60,7 +60,7 @@ def run(
     t = time.perf_counter()
     store = load_sources(settings)
     load = time.perf_counter() - t
-    phases = ["spans", "queries", "reasoning"]
+    phases = ["spans", "fidelity", "queries", "reasoning"]
     if studies <= shacl_max:
         phases.append("shacl")
     report = check_store(store, settings, reasoner=studies <= hermit_max, phases=phases)

@@ -4,7 +4,8 @@
 Writes the real sources plus N generated studies as one Turtle data file: per
 study a cited work, a finding citing it (with direction, evidence type, factor,
 outcome, setting), a citation and a passage whose offsets and quotation are a
-real span of the review text. The generated data is valid: ``relgraph check``
+real span of the review text (whole words around a mention of psychiatric settings,
+the generated finding's setting). The generated data is valid: ``relgraph check``
 finds no errors in it.
 
     scripts/enlarge.py --studies 2000 --seed 1 -o build/enlarged/data/generated.ttl
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +41,7 @@ rgr:outcome-generated a rg:Outcome ;
     rdfs:label "generated outcome"@en ;
     dcterms:description "An outcome the generated findings are about."@en .
 rgr:setting-generated a rg:Setting ;
-    rdfs:label "generated setting"@en ;
+    rdfs:label "psychiatric setting (generated)"@en ;
     dcterms:description "A setting of the generated studies."@en ;
     rg:hasSettingKind rg:PsychiatricSettingKind .
 
@@ -53,14 +55,26 @@ def _literal(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _span(rng: random.Random, text: str) -> tuple[int, int]:
+    """A span of whole words around a mention of psychiatric settings (so that the
+    fidelity checks find the generated finding's setting in its passage)."""
+    mentions = [m.span() for m in re.finditer(r"psychiatric\s+settings?", text)]
+    begin, finish = rng.choice(mentions)
+    words = [m.span() for m in re.finditer(r"[^\W_]+(?:-[ \t]*\n\s*[^\W_]+)*", text)]
+    first = next(n for n, (a, _b) in enumerate(words) if a >= begin)
+    last = next(n for n, (_a, b) in enumerate(words) if b >= finish)
+    first = max(0, first - rng.randint(0, 12))
+    last = min(len(words) - 1, last + rng.randint(0, 12))
+    return words[first][0], words[last][1]
+
+
 def study(i: int, rng: random.Random, text: str) -> str:
     """The Turtle of one generated study (about 40 triples)."""
     author = rng.choice(NAMES)
     year = rng.randint(1950, 2020)
     work = f"rgr:work-{author}-{i}-{year}"
     finding = f"rgr:finding-generated-{i}"
-    start = rng.randrange(0, len(text) - 200)
-    end = start + rng.randint(20, 160)
+    start, end = _span(rng, text)
     passage = f"rgr:passage-generated-{i}"
     return f"""{work} a rg:CitedWork ;
     rdfs:label "{author.title()} {i} {year}"@en ;

@@ -20,6 +20,10 @@ Commands::
     spans.py generate data/role-theory.ttl ...   (or --all)
         regenerate the block between the GENERATED markers of each file from its
         ``#@passage`` / ``#@cite`` directives (see data/README.md)
+    spans.py relabel [--check]
+        rewrite the labels and descriptions of every citation and passage in data/ in
+        their designed form (from the work, the section, the offsets and the kinds of
+        entity curated from the passage); with --check, only report the stale ones
     spans.py check
         parse every data file alone and together and run the curation checks
 
@@ -156,20 +160,83 @@ def ttl_string(s: str) -> str:
     return f'"{s}"'
 
 
-def passage_ttl(
-    pid: str, start: int, end: int, owner_label: str | None, section: str | None = None
+def section_title(section: str) -> str:
+    """The heading of a section id, e.g. 'Role theory' for section-role-theory."""
+    return next(lbl for sid, _o, lbl, _h in SECTIONS if sid == section)
+
+
+def passage_label(section: str, start: int, end: int, cited: str | None = None) -> str:
+    """The designed label of a passage (of a citation of ``cited``, if given)."""
+    where = f"characters {start}-{end}"
+    if cited:
+        return f"passage: citation of {cited} ({section_title(section)}, {where})"
+    return f"passage: {section_title(section)}, {where}"
+
+
+def passage_description(
+    section: str, start: int, end: int, *, cited: str | None = None, owners: str = ""
 ) -> str:
-    """Return the Turtle block of one passage."""
-    section = section or section_of(start, end)
-    sec_label = next(lbl for sid, _o, lbl, _h in SECTIONS if sid == section)
-    what = (
-        f"passage from which {owner_label} was curated" if owner_label else "passage of the review"
+    """The designed description of a passage: where it is, and what was curated from it."""
+    where = (
+        f"Characters {start} to {end} of the review's text, in the {section_title(section)} section"
     )
-    label = f"passage: {owner_label}" if owner_label else f"passage {pid}"
+    if cited:
+        return f"{where}, where the review cites {cited}."
+    if owners:
+        verb = "were" if " and " in owners or owners.split(" ", 1)[0] in _PLURAL_COUNTS else "was"
+        return f"{where}, from which {owners} {verb} curated."
+    return f"{where}."
+
+
+def citation_label(work: str, section: str, start: int, end: int) -> str:
+    """The designed label of a citation: the work, where the review cites it."""
+    return f"{work} cited in {section_title(section)} (characters {start}-{end})"
+
+
+def citation_description(work: str, section: str, claims: str) -> str:
+    """The designed description of a citation; ``claims`` says what it supports by kind."""
+    return (
+        f"An in-text citation of {work} in the {section_title(section)} section of the review,"
+        f" given in support of {claims}."
+    )
+
+
+_NUMBERS = "zero one two three four five six seven eight nine ten".split()
+_PLURAL_COUNTS = set(_NUMBERS[2:])
+
+
+def counted(kinds: list[str]) -> str:
+    """'one finding and two review statements' from a list of kind labels."""
+    order: list[str] = []
+    for k in kinds:
+        if k not in order:
+            order.append(k)
+    parts = []
+    for k in order:
+        n = kinds.count(k)
+        number = _NUMBERS[n] if n < len(_NUMBERS) else str(n)
+        parts.append(f"{number} {k}" + ("" if n == 1 else "s"))
+    return joined(parts)
+
+
+def joined(parts: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def passage_ttl(
+    pid: str, start: int, end: int, owner_label: str | None = None, section: str | None = None
+) -> str:
+    """Return the Turtle block of one passage (run ``spans.py relabel`` once it is linked)."""
+    section = section or section_of(start, end)
+    label = passage_label(section, start, end)
+    description = passage_description(section, start, end)
     return (
         f"rgr:{pid} a rg:Passage ;\n"
         f"    rdfs:label {ttl_string(label)}@en ;\n"
-        f"    dcterms:description {ttl_string(f'The {what}: characters {start} to {end} of the review text, in the {sec_label} section.')}@en ;\n"
+        f"    dcterms:description {ttl_string(description)}@en ;\n"
         f"    rg:inSection rgr:{section} ;\n"
         f"    rg:inDocument rgr:review ;\n"
         f'    rg:sourceFile "{SOURCE_FILE}" ;\n'
@@ -247,15 +314,8 @@ def generate(path: Path, labels: dict[str, str]) -> int:
             wl = labels.get(work, work)
             cl = [labels.get(c, c) for c in claims]
             sec = section_of(s, e)
-            sec_label = next(lbl for sid, _o, lbl, _h in SECTIONS if sid == sec)
-            label = f"citation of {wl} for: {cl[0]}" + (
-                f" (and {len(cl) - 1} more claims)" if len(cl) > 1 else ""
-            )
-            desc = (
-                f"The in-text citation of {wl} in the {sec_label} section, given in support of: "
-                + "; ".join(cl)
-                + "."
-            )
+            label = citation_label(wl, sec, s, e)
+            desc = citation_description(wl, sec, counted(["claim"] * len(cl)))
             blocks.append(
                 f"rgr:{cid} a rg:Citation ;\n"
                 f"    rdfs:label {ttl_string(label)}@en ;\n"
@@ -266,7 +326,7 @@ def generate(path: Path, labels: dict[str, str]) -> int:
             )
             for c in claims:
                 blocks.append(f"rgr:{c} rg:citesAsEvidence rgr:{work} .\n")
-            blocks.append(passage_ttl(pid, s, e, f"the citation of {wl}", sec))
+            blocks.append(passage_ttl(pid, s, e, None, sec))
             n += 1
     if path.name == "review.ttl":
         for sid, order, label, _h in SECTIONS:
@@ -339,11 +399,18 @@ def check() -> int:
             errors.append(f"undefined class {o} for {s}")
         if str(p).startswith(RG) and p not in set(onto.subjects()):
             errors.append(f"undefined property {p}")
-    # 3. findings: exactly one direction
+    # 3. findings: one direction if they link a factor to an outcome or construct, else none
     for f_ in g.subjects(RDF.type, rg.Finding):
         d = list(g.objects(f_, rg.hasDirection))
-        if len(d) != 1:
-            errors.append(f"{f_}: {len(d)} directions")
+        association = (f_, rg.hasFactor, None) in g and (
+            f_,
+            rg.predictsPreferenceFor,
+            None,
+        ) not in g
+        if len(d) != (1 if association else 0):
+            errors.append(
+                f"{f_}: {len(d)} directions ({'an association' if association else 'a preference or descriptive finding'})"
+            )
         if not list(g.objects(f_, rg.hasEvidenceType)):
             errors.append(f"{f_}: no evidence type")
     for c in (
@@ -430,6 +497,7 @@ def check() -> int:
     print(
         f"triples {len(g)}; works {len(works)}; citations {len(cites)}; findings {count(rg.Finding)}; "
         f"method applications {count(rg.MethodApplication)}; statements {count(rg.ReviewStatement)}; "
+        f"suggested associations {count(rg.SuggestedAssociation)}; "
         f"recommendations {count(rg.Recommendation)}; gaps {count(rg.ResearchGap)}; "
         f"passages {count(rg.Passage)}"
     )
@@ -437,6 +505,121 @@ def check() -> int:
         print("ERROR", e)
     print(f"{len(errors)} errors")
     return len(errors)
+
+
+# ---------------------------------------------------------------- designed labels
+
+
+def relabel(write: bool = True) -> list[str]:
+    """Give every citation and passage of data/ its designed label and description.
+
+    Citation: "<work> cited in <Section> (characters a-b)", described by the kinds of
+    claim it supports. Passage: "passage: <Section>, characters a-b" (or "passage:
+    citation of <work> (...)"), described by where it is and what was curated from it:
+    defined entities by kind and label, claims counted by kind. Returns the subjects
+    whose label or description changed (written back unless ``write`` is False).
+    """
+    import rdflib
+    from rdflib import RDF, RDFS, Literal, URIRef
+
+    from relgraph.formatting import format_file
+
+    dcdesc = URIRef("http://purl.org/dc/terms/description")
+    rg = rdflib.Namespace(RG)
+    files = sorted(DATA.glob("*.ttl"))
+    graphs = {f: rdflib.Graph().parse(f, format="turtle") for f in files}
+    everything = rdflib.Graph()
+    for g in graphs.values():
+        everything += g
+    onto = rdflib.Graph()
+    for f in [ONTOLOGY / "relgraph.ttl", *sorted((ONTOLOGY / "modules").glob("*.ttl"))]:
+        onto.parse(f, format="turtle")
+    superclasses = {
+        c: set(onto.transitive_objects(c, RDFS.subClassOf)) for c in onto.subjects(RDF.type, None)
+    }
+
+    def kind(node: URIRef) -> tuple[str, bool]:
+        """(label of the most specific rg: class, is it a claim or research gap?)"""
+        types = [t for t in everything.objects(node, RDF.type) if str(t).startswith(RG)]
+        specific = [
+            t for t in types if not any(t in superclasses.get(o, ()) for o in types if o != t)
+        ]
+        best = sorted(specific or types, key=str)[0] if (specific or types) else None
+        if best is None:
+            return "entity", False
+        label = str(onto.value(best, RDFS.label) or best.rsplit("/", 1)[-1])
+        ancestors = superclasses.get(best, set())
+        return label, bool({rg.Claim, rg.ResearchGap} & (ancestors | {best}))
+
+    def label_of(node: URIRef) -> str:
+        return str(everything.value(node, RDFS.label) or node)
+
+    def offsets(p: URIRef) -> tuple[str, int, int]:
+        sec = str(everything.value(p, rg.inSection))[len(RGR) :]
+        return sec, int(everything.value(p, rg.startOffset)), int(everything.value(p, rg.endOffset))
+
+    wanted: dict[URIRef, tuple[str, str]] = {}
+    for c in everything.subjects(RDF.type, rg.Citation):
+        work = label_of(everything.value(c, rg.citesWork))
+        passage = everything.value(c, rg.derivedFromPassage)
+        sec, a, b = offsets(passage)
+        claims = sorted(everything.objects(c, rg.supportsClaim), key=str)
+        kinds = [kind(x)[0] for x in claims]
+        wanted[c] = (
+            citation_label(work, sec, a, b),
+            citation_description(work, sec, counted(kinds)),
+        )
+    for p in everything.subjects(RDF.type, rg.Passage):
+        sec, a, b = offsets(p)
+        owners = sorted(everything.subjects(rg.derivedFromPassage, p), key=str)
+        citations = [o for o in owners if (o, RDF.type, rg.Citation) in everything]
+        sections = [o for o in owners if (o, RDF.type, rg.ReviewSection) in everything]
+        if citations:
+            work = label_of(everything.value(citations[0], rg.citesWork))
+            wanted[p] = (passage_label(sec, a, b, work), passage_description(sec, a, b, cited=work))
+            continue
+        if sections:
+            title = section_title(sec)
+            wanted[p] = (
+                f"passage: the {title} section (characters {a}-{b})",
+                f"Characters {a} to {b} of the review's text: the whole {title} section.",
+            )
+            continue
+        named, claim_kinds = [], []
+        for o in owners:
+            k, is_claim = kind(o)
+            if is_claim:
+                claim_kinds.append(k)
+            else:
+                named.append((k, label_of(o)))
+        parts = [f'the {k} "{lab}"' for k, lab in sorted(named)]
+        if claim_kinds:
+            parts.append(counted(sorted(claim_kinds)))
+        wanted[p] = (passage_label(sec, a, b), passage_description(sec, a, b, owners=joined(parts)))
+    changed: list[str] = []
+    for f, g in graphs.items():
+        dirty = False
+        for node, (label, description) in wanted.items():
+            if (node, RDF.type, None) not in g:
+                continue
+            new = {
+                (RDFS.label, Literal(label, lang="en")),
+                (dcdesc, Literal(description, lang="en")),
+            }
+            old = {(RDFS.label, o) for o in g.objects(node, RDFS.label)}
+            old |= {(dcdesc, o) for o in g.objects(node, dcdesc)}
+            if old == new:
+                continue
+            changed.append(str(node))
+            dirty = True
+            for prop, value in old:
+                g.remove((node, prop, value))
+            for prop, value in new:
+                g.add((node, prop, value))
+        if dirty and write:
+            g.serialize(f, format="turtle")
+            format_file(f)
+    return sorted(changed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -453,6 +636,8 @@ def main(argv: list[str] | None = None) -> int:
     gen = sub.add_parser("generate", help="regenerate generated blocks")
     gen.add_argument("files", nargs="*", type=Path)
     gen.add_argument("--all", action="store_true")
+    rel = sub.add_parser("relabel", help="designed labels of citations and passages")
+    rel.add_argument("--check", action="store_true", help="only report stale labels")
     sub.add_parser("check", help="run the curation checks")
     a = ap.parse_args(argv)
     if a.cmd == "find":
@@ -474,6 +659,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{p}: {n} passages/citations generated")
         # labels may have changed (e.g. passages of citations); second pass keeps them stable
         return 0
+    if a.cmd == "relabel":
+        stale = relabel(write=not a.check)
+        for node in stale:
+            print(("stale: " if a.check else "relabelled: ") + node)
+        print(f"{len(stale)} citations and passages {'to relabel' if a.check else 'relabelled'}")
+        return 1 if a.check and stale else 0
     if a.cmd == "check":
         return 1 if check() else 0
     return 2

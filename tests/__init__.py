@@ -4,14 +4,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from relgraph.vocab import RG, RGR
 
 #: The project root (the repository checkout).
 ROOT = Path(__file__).resolve().parent.parent
 #: The tiny fixture data set.
 FIXTURE_DATA = ROOT / "tests" / "data" / "fixture"
-#: The shared folder beside the checkout.
+#: The mappings of the fixture data set (the real ones of its entities).
+FIXTURE_MAPPINGS = ROOT / "tests" / "data" / "mappings"
+#: The shared folder beside the checkout (CI and checks only; a clone on its own has none).
 SHARED = ROOT.parent / "shared"
+#: The review's text, which passage spans point into.
+SEED_DIR = SHARED / "seed"
+#: Why tests that need the review's text are skipped in a clone on its own.
+NO_SEED = (
+    f"the review's text is not in {SEED_DIR}: passage spans cannot be verified "
+    "(a clone on its own has no ../shared/; CI has it and fails without it)"
+)
+#: Mark a test that needs the review's text.
+requires_seed = pytest.mark.skipif(not SEED_DIR.is_dir(), reason=NO_SEED)
+
+
+#: Mark a test that needs another file of ../shared/ (given as a path below SHARED).
+def requires_shared(name: str) -> pytest.MarkDecorator:
+    """Skip when ``../shared/<name>`` is absent (a clone on its own; CI has it)."""
+    return pytest.mark.skipif(
+        not (SHARED / name).is_file(),
+        reason=f"{SHARED / name} is not beside the checkout (a clone on its own; CI has it)",
+    )
+
 
 ROLE_THEORY = RGR["theory-role-theory"]
 COLLABORATIVE = RGR["model-collaborative"]

@@ -7,7 +7,9 @@ project, built once per session (``make test`` builds it before pytest).
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,16 @@ from click.testing import CliRunner
 from relgraph.builder import build, open_built
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from tests import FIXTURE_DATA, ROOT, SHARED
+from tests import FIXTURE_DATA, FIXTURE_MAPPINGS, ROOT, SEED_DIR, SHARED
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI the review's text must be there: nothing may be skipped silently."""
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"} and not SEED_DIR.is_dir():
+        raise pytest.UsageError(
+            f"CI is set but the review's text is not in {SEED_DIR}: the tests that verify "
+            "passage spans would be skipped. Put shared/ beside the checkout."
+        )
 
 
 def make_fixture_settings(tmp: Path, data_dir: Path = FIXTURE_DATA) -> Settings:
@@ -29,6 +40,7 @@ def make_fixture_settings(tmp: Path, data_dir: Path = FIXTURE_DATA) -> Settings:
         build_dir=str(tmp / "build"),
         seed_dir=str(SHARED / "seed"),
         external_dir=str(SHARED / "external"),
+        mappings_dir=str(FIXTURE_MAPPINGS),
     )
 
 
@@ -94,7 +106,14 @@ def invoke(runner: CliRunner, fixture_settings: Settings) -> Iterator[Callable[.
     def _invoke(*args: str, settings: Settings | None = None) -> object:
         s = settings or fixture_settings
         opts = []
-        for name in ("project_dir", "data_dir", "build_dir", "seed_dir", "external_dir"):
+        for name in (
+            "project_dir",
+            "data_dir",
+            "build_dir",
+            "seed_dir",
+            "external_dir",
+            "mappings_dir",
+        ):
             opts += ["-s", f"{name}={getattr(s, name)}"]
         return runner.invoke(cli, [*opts, *args], catch_exceptions=False)
 
@@ -166,36 +185,67 @@ def free_port() -> int:
 LIVE_TIME_LIMIT_MS = 2000
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real gunicorn server (``relgraph serve``) over the fixture project.
+class LiveServer:
+    """A real gunicorn server (``relgraph serve``) started by a test on a free port.
 
-    Yields its base URL, ``http://127.0.0.1:PORT``; one per test session.
+    :ivar url: its base URL, ``http://127.0.0.1:PORT``.
+    :ivar log: the file that receives its stdout and stderr.
+    """
+
+    def __init__(self, url: str, log: Path, process: Any) -> None:
+        self.url = url
+        self.log = log
+        self.process = process
+
+    def log_text(self) -> str:
+        """What the server logged so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def serve_in_background(
+    settings: Settings,
+    tmp: Path,
+    *,
+    workers: int = 1,
+    threads: int = 4,
+    overrides: dict[str, str] | None = None,
+    launcher: list[str] | None = None,
+) -> Iterator[LiveServer]:
+    """Run ``relgraph serve`` over a built project until the block ends.
+
+    :param overrides: more ``-s NAME=VALUE`` settings.
+    :param launcher: the Python command line that runs relgraph's CLI
+        (default ``python -m relgraph``); a test may give a script that
+        changes the server first.
     """
     import subprocess
     import sys
     import time
     import urllib.request
 
-    tmp = tmp_path_factory.mktemp("live")
-    settings = make_fixture_settings(tmp)
-    build(settings, force=True)
     port = free_port()
-    overrides = {
-        "project_dir": settings.project_dir,
-        "data_dir": settings.data_dir,
-        "build_dir": settings.build_dir,
-        "seed_dir": settings.seed_dir,
-        "external_dir": settings.external_dir,
-        "queries_dir": str(WEB_QUERIES),
-        "query_time_limit_ms": str(LIVE_TIME_LIMIT_MS),
+    values = {
+        name: str(getattr(settings, name))
+        for name in (
+            "project_dir",
+            "data_dir",
+            "build_dir",
+            "seed_dir",
+            "external_dir",
+            "mappings_dir",
+            "queries_dir",
+        )
     }
-    args = [sys.executable, "-m", "relgraph"]
-    for name, value in overrides.items():
+    values.update(overrides or {})
+    args = list(launcher or [sys.executable, "-m", "relgraph"])
+    for name, value in values.items():
         args += ["-s", f"{name}={value}"]
-    args += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    args += ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    args += ["--workers", str(workers), "--threads", str(threads)]
     url = f"http://127.0.0.1:{port}"
-    with open(tmp / "server.log", "wb") as log:
+    log_path = tmp / f"server-{port}.log"
+    with open(log_path, "wb") as log:
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         try:
             deadline = time.monotonic() + 60
@@ -208,10 +258,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(
                             "the test server did not start:\n"
-                            + (tmp / "server.log").read_text(errors="replace")
+                            + log_path.read_text(errors="replace")
                         ) from None
                     time.sleep(0.2)
-            yield url
+            yield LiveServer(url, log_path, process)
         finally:
             process.terminate()
             try:
@@ -219,6 +269,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real gunicorn server (``relgraph serve``) over the fixture project.
+
+    Yields its base URL, ``http://127.0.0.1:PORT``; one per test session.
+    """
+    tmp = tmp_path_factory.mktemp("live")
+    settings = make_fixture_settings(tmp).replace(queries_dir=str(WEB_QUERIES))
+    build(settings, force=True)
+    overrides = {"query_time_limit_ms": str(LIVE_TIME_LIMIT_MS)}
+    with serve_in_background(settings, tmp, overrides=overrides) as server:
+        yield server.url
 
 
 # -- external stores (issue 13): real servers on loopback --------------------------------------

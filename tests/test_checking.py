@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from functools import partial
+import re
 from pathlib import Path
 
 import pytest
 
 from relgraph.builder import built_graph_path
-from relgraph.checking import CheckReport, check, check_store, verify_for_build
+from relgraph.checking import CheckReport, check, check_store
+from relgraph.fidelity import RULES as FIDELITY_RULES
+from relgraph.report import PHASES
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from tests import ROOT
+from tests import ROOT, requires_seed
 from tests.conftest import make_fixture_settings
 
 INVALID = ROOT / "tests" / "data" / "invalid"
@@ -113,6 +115,42 @@ EXPECTED: dict[str, list[tuple[str, str, str]]] = {
         ("error", "shacl/ResourceFlow-toParty", R + "flow-incomplete"),
         ("error", "shacl/ResourceFlow-ofResource", R + "flow-incomplete"),
     ],
+    # issue 9: the forms of a finding and its direction
+    "direction-missing": [("error", "shacl/Finding-direction-required", R + "finding-undirected")],
+    "preference-direction": [
+        ("error", "shacl/Preference-hasDirection", R + "finding-preference-directed")
+    ],
+    "descriptive-direction": [
+        ("error", "shacl/Finding-descriptive-no-direction", R + "finding-proportion-directed")
+    ],
+    "factor-without-partner": [("error", "shacl/Factor-partner", R + "finding-lonely-factor")],
+    "finding-without-content": [("error", "shacl/Finding-content", R + "finding-empty")],
+    "suggested-direction": [
+        ("error", "shacl/SuggestedAssociation-hasDirection", R + "statement-suggested-directed")
+    ],
+    "mixed-factors": [("error", "finding-mixed-factors", R + "finding-collaborative-adherence")],
+    "self-association": [("error", "self-association", R + "finding-self-linked")],
+    "provenance-label": [
+        ("warning", "provenance-label", R + "citation-collaborative-adherence-eisenthal-etal-1979")
+    ],
+    # issue 9: fidelity to the review's text
+    "copied-run": [("error", "fidelity/copied-run", R + "outcome-copied")],
+    "term-not-in-passage": [
+        ("error", "fidelity/term-not-in-passage", R + "construct-compensatory-alliance"),
+        ("error", "fidelity/span-mid-word", R + "passage-half-word"),
+    ],
+    "context-not-in-passage": [
+        ("error", "fidelity/context-not-in-passage", R + "finding-collaborative-adherence")
+    ],
+    "construct-not-in-account": [
+        ("error", "fidelity/construct-not-in-theory-account", R + "theory-cognitive-fixture")
+    ],
+    "alt-label-not-in-text": [
+        ("error", "fidelity/alt-label-not-in-text", R + "instrument-california-fixture"),
+        ("error", "fidelity/acronym-not-in-text", R + "instrument-california-fixture"),
+    ],
+    "hedged-finding": [("warning", "fidelity/hedged-finding", R + "finding-hedged")],
+    "causal-wording": [("warning", "fidelity/causal-wording", R + "finding-causal")],
     "section-without-order": [
         ("error", "shacl/ReviewSection-sectionOrder", R + "section-unordered"),
         ("error", "shacl/ReviewSection-inDocument", R + "section-unordered"),
@@ -134,7 +172,7 @@ def baseline(settings: Settings) -> CheckReport:
 
 def test_fixture_project_has_no_errors(baseline: CheckReport) -> None:
     assert baseline.ok, baseline.render_text()
-    assert set(baseline.timings) >= {"shacl", "reasoning", "spans", "queries", "total"}
+    assert set(baseline.timings) >= {"shacl", "reasoning", "spans", "fidelity", "queries", "total"}
 
 
 def test_every_fixture_is_listed() -> None:
@@ -150,9 +188,18 @@ def test_every_rule_has_a_fixture() -> None:
             assert path.stem.removesuffix("-violation") in rules, path.name
     for path in (ROOT / "queries" / "rules").glob("*.rq"):
         assert f"owl-rl/{path.stem}" in rules, path.name
+    for rule in FIDELITY_RULES:
+        if rule != "not-run":  # tested below without the review's text
+            assert f"fidelity/{rule}" in rules, rule
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=requires_seed) if name.startswith("span-") else name
+        for name in sorted(EXPECTED)
+    ],
+)
 def test_fixture_reports_its_fault(settings: Settings, baseline: CheckReport, name: str) -> None:
     report = check(settings, [INVALID / f"{name}.ttl"], reasoner=False)
     found = {(p.severity, p.rule, p.node) for p in report.problems}
@@ -161,7 +208,7 @@ def test_fixture_reports_its_fault(settings: Settings, baseline: CheckReport, na
     severities = {s for s, _r, _n in EXPECTED[name]}
     assert report.ok == ("error" not in severities)
     for p in report.problems:
-        assert p.message and p.phase in {"shacl", "reasoning", "spans", "queries"}
+        assert p.message and p.phase in set(PHASES)
         if (p.severity, p.rule, p.node) in EXPECTED[name]:
             assert p.hint, f"{p.rule} has no fix hint"
 
@@ -215,6 +262,8 @@ def test_report_formats(settings: Settings) -> None:
         "message",
         "hint",
         "phase",
+        "file",
+        "line",
     }
 
 
@@ -242,6 +291,7 @@ def test_cli_check_bad_file_exits_1(invoke, name: str) -> None:  # type: ignore[
     assert f"[{rule}]" in result.output and node in result.output and "fix:" in result.output
 
 
+@requires_seed
 def test_cli_check_json(invoke) -> None:  # type: ignore[no-untyped-def]
     result = invoke(
         "check", "--no-reasoner", "--format", "json", str(INVALID / "span-mismatch.ttl")
@@ -285,19 +335,6 @@ def test_build_refuses_bad_data_and_keeps_graph(invoke, tmp_path: Path) -> None:
     assert graph.read_bytes() == good
 
 
-def test_missing_seed_folder_is_one_clear_error(tmp_path):
-    """Regression: a clone without shared/ beside it gave one error per passage."""
-    from relgraph.builder import build, built_graph_path
-    from relgraph.errors import ConfigError
-    from tests.conftest import make_fixture_settings
-
-    settings = make_fixture_settings(tmp_path).replace(seed_dir=str(tmp_path / "nowhere"))
-    with pytest.raises(ConfigError) as info:
-        build(settings, verify=partial(verify_for_build, settings=settings))
-    assert "seed folder" in info.value.message and "seed_dir" in info.value.hint
-    assert not built_graph_path(settings).exists()
-
-
 def test_worked_example_of_data_readme_passes(runner, repo_settings):
     """The new study shown in data/README.md is valid, and the README shows that file."""
     from relgraph.cli import cli
@@ -310,3 +347,13 @@ def test_worked_example_of_data_readme_passes(runner, repo_settings):
     result = runner.invoke(cli, [*opts, "check", "--no-reasoner", str(example)])
     assert result.exit_code == 0, result.output
     assert "0 errors" in result.output
+    # the report shown in the README is the report of today's graph (issue 9: counts in
+    # documents come from the graph)
+    assert result.output.splitlines()[0] in readme
+    mistakes = ROOT / "docs" / "examples" / "newstudy-with-mistakes.ttl"
+    result = runner.invoke(cli, [*opts, "check", "--no-reasoner", str(mistakes)])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[0] in readme
+    shown = set(re.findall(r"^- \[([^\]]+)\]", readme, flags=re.MULTILINE))
+    found = set(re.findall(r"^- \[([^\]]+)\]", result.output, flags=re.MULTILINE))
+    assert shown == found

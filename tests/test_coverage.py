@@ -104,3 +104,21 @@ def test_coverage_doc_is_current(repo_store: GraphStore) -> None:
         "docs/coverage.md is out of date: run "
         "`relgraph build && relgraph stats --format markdown > docs/coverage.md`"
     )
+
+
+def test_counts_in_data_readme_come_from_the_graph(repo_store: GraphStore) -> None:
+    """Regression (issue 9): data/README.md said 29 findings when the graph had 30."""
+    counts = coverage(repo_store).counts
+    readme = " ".join((ROOT / "data" / "README.md").read_text(encoding="utf-8").split())
+    sentence = (
+        "Current counts (from the graph; `tests/test_coverage.py` checks them): "
+        f"{counts['cited works']} cited works, {counts['citations']} citations, "
+        f"{counts['findings']} findings, {counts['suggested associations']} suggested "
+        f"associations, {counts['method applications']} method applications, "
+        f"{counts['review statements']} review statements (suggested associations included), "
+        f"{counts['recommendations']} recommendations, {counts['research gaps']} research gaps, "
+        f"{counts['passages']} passages."
+    )
+    assert sentence in readme, f"update data/README.md: {sentence}"
+    assert f"the {counts['cited works']} cited works" in readme
+    assert f"the {counts['review sections']} `rg:ReviewSection`s" in readme

@@ -144,6 +144,13 @@ def query_url(endpoint: str, query: str) -> str:
         ("SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}", 403),
         ("SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}", 403),
         ("LOAD <http://127.0.0.1:{port}/data.ttl>", 403),
+        # SERVICE as pyoxigraph reads it without word boundaries (issue #8)
+        ("PREFIX : <http://127.0.0.1:{port}/> ASK {{ SERVICE:g {{ ?s ?p ?o }} }}", 403),
+        ("ASK {{ ?s ?p trueSERVICE<http://127.0.0.1:{port}/>{{ ?s ?p ?o }} }}", 403),
+        (
+            "ASK {{ ?s ?p ?o FILTER(?s<?p)SERVICE#>\n<http://127.0.0.1:{port}/>{{ ?a ?b ?c }} }}",
+            400,
+        ),
         ("LOAD SILENT <http://127.0.0.1:{port}/data.ttl> INTO GRAPH <http://x.org/g>", 403),
     ],
 )

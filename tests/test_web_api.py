@@ -268,8 +268,11 @@ def test_format_parameter_is_an_alias(client: Any) -> None:
             headers={"Accept": "text/turtle"},
         )
         assert response.mimetype == mimetype
-    bad = client.get("/sparql", query_string={"query": SELECT, "format": "pdf"})
-    assert bad.status_code == 400 and "unknown format" in bad.json["error"]
+    # A value that names no format falls back to the Accept header (issue #8).
+    unknown = client.get(
+        "/sparql", query_string={"query": SELECT, "format": "pdf"}, headers={"Accept": "text/csv"}
+    )
+    assert unknown.status_code == 200 and unknown.mimetype == "text/csv"
 
 
 def test_unacceptable_type_is_406(client: Any) -> None:

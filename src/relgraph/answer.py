@@ -20,78 +20,14 @@ from typing import Any, Literal
 
 import pyoxigraph as ox
 
-from relgraph.errors import RelgraphError
-from relgraph.results import GRAPH_FORMATS, SOLUTION_FORMATS
+from relgraph.formats import format_named
 from relgraph.store import QueryResult
 from relgraph.vocab import PREFIXES
 
-__all__ = [
-    "Answer",
-    "Term",
-    "SOLUTION_MEDIA_TYPES",
-    "GRAPH_MEDIA_TYPES",
-    "FORMAT_ALIASES",
-    "collect",
-    "term_json",
-]
+__all__ = ["Answer", "Term", "collect", "term_json"]
 
 #: An RDF term as pyoxigraph gives it (None for an unbound variable).
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-#: Media types offered for SELECT and ASK answers, preferred first -> format name.
-SOLUTION_MEDIA_TYPES: dict[str, str] = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
-
-#: Media types offered for CONSTRUCT and DESCRIBE answers, preferred first -> format name.
-GRAPH_MEDIA_TYPES: dict[str, str] = {
-    "text/turtle": "ttl",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "jsonld",
-    "application/x-turtle": "ttl",
-    "text/plain": "nt",
-    "application/json": "jsonld",
-    "application/xml": "xml",
-}
-
-#: ``format`` parameter values -> (solution format, graph format).
-FORMAT_ALIASES: dict[str, tuple[str, str]] = {
-    "json": ("json", "jsonld"),
-    "srj": ("json", "jsonld"),
-    "xml": ("xml", "xml"),
-    "srx": ("xml", "xml"),
-    "csv": ("csv", "ttl"),
-    "tsv": ("tsv", "ttl"),
-    "ttl": ("json", "ttl"),
-    "turtle": ("json", "ttl"),
-    "nt": ("json", "nt"),
-    "ntriples": ("json", "nt"),
-    "n-triples": ("json", "nt"),
-    "rdfxml": ("xml", "xml"),
-    "rdf": ("xml", "xml"),
-    "jsonld": ("json", "jsonld"),
-    "json-ld": ("json", "jsonld"),
-}
-
-_SOLUTION_FORMATS = SOLUTION_FORMATS
-_GRAPH_FORMATS = GRAPH_FORMATS
-_MEDIA_TYPES: dict[str, str] = {
-    "solutions:json": "application/sparql-results+json",
-    "solutions:xml": "application/sparql-results+xml",
-    "solutions:csv": "text/csv; charset=utf-8",
-    "solutions:tsv": "text/tab-separated-values; charset=utf-8",
-    "graph:ttl": "text/turtle; charset=utf-8",
-    "graph:nt": "application/n-triples",
-    "graph:xml": "application/rdf+xml",
-    "graph:jsonld": "application/ld+json",
-}
 
 
 def term_json(term: Term) -> dict[str, Any]:
@@ -154,14 +90,14 @@ class Answer:
         return 1
 
     def sparql_json(self) -> dict[str, Any]:
-        """The answer as a SPARQL Results JSON document (SELECT and ASK only)."""
+        """The answer as a SPARQL Results JSON document (SELECT and ASK only).
+
+        :raises FormatNotAcceptable: for a graph answer.
+        """
         if self.kind == "ask":
             return {"head": {}, "boolean": bool(self.boolean)}
         if self.kind != "select":
-            raise RelgraphError(
-                "a CONSTRUCT or DESCRIBE answer has no SPARQL Results form",
-                "ask for Turtle, N-Triples, RDF/XML or JSON-LD",
-            )
+            format_named(self.kind, "application/sparql-results+json")
         bindings = [
             {v: term_json(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
             for row in self.rows
@@ -169,35 +105,29 @@ class Answer:
         return {"head": {"vars": list(self.variables)}, "results": {"bindings": bindings}}
 
     def media_type(self, fmt: str) -> str:
-        """The Content-Type of this answer written in format ``fmt``."""
-        return _MEDIA_TYPES[f"{'graph' if self.kind == 'graph' else 'solutions'}:{fmt}"]
+        """The Content-Type of this answer written in format ``fmt``.
+
+        :raises FormatNotAcceptable: if the format does not fit the answer.
+        """
+        return format_named(self.kind, fmt).content_type
 
     def serialize(self, fmt: str) -> bytes:
-        """Write the answer in a named format.
+        """Write the answer in a format defined for its kind (see :mod:`relgraph.formats`).
 
-        :param fmt: json, xml, csv or tsv for SELECT and ASK; ttl, nt, xml or
-            jsonld for graphs.
-        :raises RelgraphError: if the format does not fit the answer.
+        :param fmt: json, xml, csv or tsv for SELECT; json or xml for ASK;
+            ttl, nt, xml or jsonld for graphs (or any alias of these).
+        :raises FormatNotAcceptable: if the format does not fit the answer.
         """
+        chosen = format_named(self.kind, fmt)
         if self.kind == "graph":
-            if fmt not in _GRAPH_FORMATS:
-                raise RelgraphError(
-                    f"format {fmt!r} does not apply to a CONSTRUCT or DESCRIBE answer",
-                    f"use one of {', '.join(_GRAPH_FORMATS)}",
-                )
-            data = ox.serialize(self.triples, format=_GRAPH_FORMATS[fmt], prefixes=PREFIXES)
+            data = ox.serialize(self.triples, format=chosen.rdf_writer(), prefixes=PREFIXES)
             assert data is not None
             return data
-        if fmt not in _SOLUTION_FORMATS:
-            raise RelgraphError(
-                f"format {fmt!r} does not apply to a SELECT or ASK answer",
-                f"use one of {', '.join(_SOLUTION_FORMATS)}",
-            )
         doc = json.dumps(self.sparql_json(), ensure_ascii=False).encode("utf-8")
-        if fmt == "json":
+        if chosen.name == "json":
             return doc
         parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
-        data = parsed.serialize(format=_SOLUTION_FORMATS[fmt])
+        data = parsed.serialize(format=chosen.results_writer())
         assert data is not None
         return data
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from relgraph import __version__
 from relgraph.loading import discover_sources, parse_source
+from relgraph.origins import SourceIndex
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 
@@ -33,8 +34,9 @@ GRAPH_FILE = "relgraph.nq"
 #: File name of the build manifest inside ``build_dir``.
 MANIFEST_FILE = "manifest.json"
 
-#: A verification step: raises (e.g. CheckFailed) to refuse the new graph.
-Verifier = Callable[[GraphStore], None]
+#: A verification step, given the new store and where its nodes come from: raises (e.g.
+#: CheckFailed) to refuse the new graph, or returns notes (e.g. what it could not verify).
+Verifier = Callable[[GraphStore, SourceIndex], "list[str] | None"]
 
 
 @dataclass
@@ -46,6 +48,7 @@ class BuildResult:
     graphs: dict[str, int] = field(default_factory=dict)
     skipped: bool = False
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
 
 def built_graph_path(settings: Settings) -> Path:
@@ -76,11 +79,24 @@ def is_up_to_date(settings: Settings) -> bool:
     return bool(recorded == _digests(settings))
 
 
-def load_sources(settings: Settings) -> GraphStore:
-    """Parse every source into a fresh store (raises LoadError on bad input)."""
+def load_sources(settings: Settings, index: SourceIndex | None = None) -> GraphStore:
+    """Parse every source into a fresh store (raises LoadError on bad input).
+
+    :param index: filled with the lines of nodes and the written literals.
+    """
     store = GraphStore()
+    root = settings.project_path
     for source in discover_sources(settings):
-        store.add_quads(parse_source(source))
+        if index is None:
+            store.add_quads(parse_source(source))
+            continue
+        try:
+            name = source.path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            name = str(source.path)
+        quads = parse_source(source, origins=index.origins, name=name)
+        index.add(quads)
+        store.add_quads(quads)
     return store
 
 
@@ -105,9 +121,9 @@ def build(
             seconds=time.perf_counter() - started,
         )
     digests = _digests(settings)
-    store = load_sources(settings)
-    if verify is not None:
-        verify(store)
+    index = SourceIndex()
+    store = load_sources(settings, index if verify is not None else None)
+    notes = (verify(store, index) or []) if verify is not None else []
     graphs = {g.iri: g.triples for g in store.graphs()}
     target.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(target, store.dump)
@@ -116,7 +132,9 @@ def build(
         manifest_path(settings),
         lambda p: p.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"),
     )
-    return BuildResult(target, len(store), graphs, seconds=time.perf_counter() - started)
+    return BuildResult(
+        target, len(store), graphs, seconds=time.perf_counter() - started, notes=list(notes)
+    )
 
 
 def open_built(settings: Settings) -> GraphStore:

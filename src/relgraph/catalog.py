@@ -342,7 +342,7 @@ def load_query(path: Path) -> StoredQuery:
     :raises LoadError: naming the file and line of a header problem.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError(
             f"cannot read query file: {exc}", "check the file", path=str(path)

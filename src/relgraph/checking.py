@@ -1,9 +1,11 @@
-"""``relgraph check``: SHACL, OWL reasoning, passage spans and quality queries in one report.
+"""``relgraph check``: SHACL, OWL reasoning, spans, fidelity, quality queries and mappings.
 
-The check runs over the built graph (or the sources, when the build is out of
-date) plus optional extra files, which are loaded into a *copy* of the store so
-nothing is changed. Every problem names its rule, the node (IRI and label), the
-offending value, what is wrong and how to fix it. HermiT runs in a background
+The check runs over the sources (what the built graph is made of; parsed
+again, so that every problem can name the file and line of its node, see
+:mod:`relgraph.origins`) plus optional extra files, loaded into their own
+store so the built graph is never changed. Every problem names its rule, the
+node (IRI and label, or a blank node), where it is described, the offending
+value as written, what is wrong and how to fix it. HermiT runs in a background
 process while the other phases run, so its start-up time mostly overlaps them.
 """
 
@@ -18,8 +20,11 @@ import pyoxigraph as ox
 
 from relgraph.entities import labels as node_labels
 from relgraph.errors import CheckFailed, ConfigError
-from relgraph.loading import discover_sources, extra_source, parse_source
-from relgraph.passages import span_problems
+from relgraph.fidelity import fidelity_problems
+from relgraph.loading import Origins, discover_sources, extra_source, node_key, parse_source
+from relgraph.mappings.checks import mapping_problems
+from relgraph.origins import SourceIndex
+from relgraph.passages import span_problems, unverified_note
 from relgraph.reasoning import (
     HermitRun,
     ReasoningReport,
@@ -63,7 +68,8 @@ class _Graphs:
 
 
 def _classify(store: GraphStore, settings: Settings, extra: Sequence[str]) -> _Graphs:
-    kinds = {s.graph: s.kind for s in discover_sources(settings)}
+    # Mappings are statements about data individuals: checked with the data.
+    kinds = {s.graph: s.kind.replace("mappings", "data") for s in discover_sources(settings)}
     kinds.update({g: "extra" for g in extra})
     out: dict[str, list[str]] = {"ontology": [], "data": [], "shapes": [], "extra": []}
     for info in store.graphs():
@@ -76,11 +82,19 @@ def _classify(store: GraphStore, settings: Settings, extra: Sequence[str]) -> _G
 
 
 def _with_extra(
-    store: GraphStore, settings: Settings, files: Iterable[Path]
+    store: GraphStore, settings: Settings, files: Iterable[Path], index: SourceIndex
 ) -> tuple[GraphStore, list[str]]:
     """A copy of the store with extra files loaded (replacing a graph of the same file)."""
-    sources = [extra_source(Path(f), settings) for f in files]
-    parsed = [(s.graph, parse_source(s)) for s in sources]  # raises LoadError first
+    paths = [Path(f) for f in files]
+    sources = [extra_source(p, settings) for p in paths]
+    origins: Origins = {}
+    parsed = [  # raises LoadError first
+        (s.graph, parse_source(s, origins=origins, name=str(p)))
+        for s, p in zip(sources, paths, strict=True)
+    ]
+    index.origins.update(origins)  # a node described in an extra file is shown there
+    for _graph, quads in parsed:
+        index.add(quads)
     replaced = {ox.NamedNode(g) for g, _ in parsed}
     copy = GraphStore.from_quads(q for q in store.quads() if q.graph_name not in replaced)
     for _graph, quads in parsed:
@@ -116,7 +130,7 @@ def quality_problems(
     """Run every ``*-violation.rq`` query; every returned row is a problem."""
     problems: list[Problem] = []
     for path in sorted(folder.glob("*-violation.rq")):
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         meta = query_header(text)
         rule = meta.get("id", path.stem.removesuffix("-violation"))
         severity = meta.get("severity", "error")
@@ -125,7 +139,7 @@ def quality_problems(
             continue
         names = {v.value for v in result.variables}
         for row in result:
-            node = row["node"].value if "node" in names and row["node"] is not None else ""
+            node = node_key(row["node"]) if "node" in names and row["node"] is not None else ""
             value = row["value"] if "value" in names else None
             message = row["message"] if "message" in names else None
             problems.append(
@@ -134,7 +148,7 @@ def quality_problems(
                     rule,
                     node,
                     "",
-                    "" if value is None else value.value,
+                    "" if value is None else node_key(value),
                     message.value if message is not None else meta.get("description", rule),
                     meta.get("fix", ""),
                     "queries",
@@ -267,13 +281,29 @@ def check_store(
         report.timings["shacl"] = time.perf_counter() - t
     if "spans" in phases:
         t = time.perf_counter()
-        report.problems += span_problems(store, settings.path("seed_dir"))
+        seed_dir = settings.path("seed_dir")
+        unverified = unverified_note(seed_dir)
+        if unverified is None:
+            report.problems += span_problems(store, seed_dir)
+        else:
+            report.notes.append(unverified)
+            report.spans_verified = False
         report.timings["spans"] = time.perf_counter() - t
+    if "fidelity" in phases:
+        t = time.perf_counter()
+        report.problems += fidelity_problems(store, settings.path("seed_dir"))
+        report.timings["fidelity"] = time.perf_counter() - t
     if "queries" in phases:
         t = time.perf_counter()
         checks = settings.path("queries_dir") / "checks"
         report.problems += quality_problems(store, checks)
         report.timings["queries"] = time.perf_counter() - t
+    if "mappings" in phases:
+        t = time.perf_counter()
+        problems, notes = mapping_problems(full, settings, graphs.extra)
+        report.problems += problems
+        report.notes += notes
+        report.timings["mappings"] = time.perf_counter() - t
     if "reasoning" in phases:
         t = time.perf_counter()
         problems, notes, hermit_seconds = _reasoning(store, settings, hermit)
@@ -304,44 +334,50 @@ def check_store(
     return report
 
 
-def _current_store(settings: Settings) -> GraphStore:
-    from relgraph.builder import is_up_to_date, load_sources, open_built
-
-    return open_built(settings) if is_up_to_date(settings) else load_sources(settings)
-
-
 def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = True) -> CheckReport:
-    """Check the built graph (or the sources if the build is stale) plus extra files.
+    """Check the sources (what the built graph is made of) plus extra files.
 
-    :raises LoadError: when an extra file does not parse (nothing is checked).
+    The check parses the sources itself, so that every problem names the file
+    and line of its node (blank nodes included) and values as written there.
+
+    :raises LoadError: when a file does not parse (nothing is checked).
     """
+    from relgraph.builder import load_sources
+
     files = list(files)
-    store = _current_store(settings)
+    index = SourceIndex()
+    store = load_sources(settings, index)
     extra: list[str] = []
     if files:
-        store, extra = _with_extra(store, settings, files)
+        store, extra = _with_extra(store, settings, files, index)
     report = check_store(store, settings, extra_graphs=extra, reasoner=reasoner)
+    report.problems = index.locate(report.problems)
     report.files = [str(f) for f in files]
     return report
 
 
-def verify_for_build(store: GraphStore, *, settings: Settings) -> None:
+def verify_for_build(
+    store: GraphStore, index: SourceIndex | None = None, *, settings: Settings
+) -> list[str]:
     """Refuse a new graph with errors (called by ``relgraph build`` before replacing).
 
     HermiT runs only if the ``build_check_reasoner`` setting is true; the OWL 2
     RL rules always run.
 
+    :returns: the check's notes (e.g. that passage spans were not verified).
     :raises CheckFailed: listing the errors.
     """
     reasoner = bool(getattr(settings, "build_check_reasoner", False))
     report = check_store(store, settings, reasoner=reasoner)
     if report.ok:
-        return
+        return list(report.notes)
+    if index is not None:
+        report.problems = index.locate(report.problems)
     lines = [f"the new graph has {len(report.errors)} error(s); the previous graph is kept:"]
     for p in report.errors[:20]:
-        who = f"{p.label} <{p.node}>" if p.label else f"<{p.node}>"
         lines.append(
-            f"  [{p.rule}] {who}: {p.message}" + (f" (value: {p.value})" if p.value else "")
+            f"  [{p.rule}] {p.describe()}: {p.message}"
+            + (f" (value: {p.value})" if p.value else "")
         )
     if len(report.errors) > 20:
         lines.append(f"  ... and {len(report.errors) - 20} more")

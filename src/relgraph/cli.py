@@ -7,6 +7,9 @@ Exit codes: 0 success (or the graph conforms); 1 a check found errors;
 from __future__ import annotations
 
 import functools
+import json
+import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +22,8 @@ from relgraph import __version__
 from relgraph.builder import build as build_graph
 from relgraph.builder import open_built
 from relgraph.errors import EXIT_USAGE, RelgraphError
+from relgraph.exporting import EXPORT_FORMATS, PARTS
+from relgraph.exporting import export as export_graph
 from relgraph.formatting import format_file, is_canonical
 from relgraph.loading import discover_sources
 from relgraph.results import render_table, serialize_result
@@ -31,8 +36,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 EPILOG = "Exit codes: 0 ok, 1 a check found errors, 2 usage or input error."
 
 
+#: Set to 1 to see the Python traceback of an internal error.
+DEBUG_VARIABLE = "RELGRAPH_DEBUG"
+
+
+def internal_error(exc: Exception) -> RelgraphError:
+    """An unexpected exception as the one error the user sees (exit code 2)."""
+    return RelgraphError(
+        f"internal error ({type(exc).__name__}: {exc})",
+        f"this is a bug in relgraph, not in your input; run again with {DEBUG_VARIABLE}=1 to "
+        "see the traceback, and report it",
+    )
+
+
 def handle_errors(func: F) -> F:
-    """Turn RelgraphError into a message on stderr and its exit code."""
+    """Turn errors into one message on stderr and the exit code: never a traceback.
+
+    RelgraphError gives its message, hint and exit code; any other exception
+    is an internal error (exit 2) whose traceback shows only with
+    ``RELGRAPH_DEBUG=1``.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -41,8 +64,31 @@ def handle_errors(func: F) -> F:
         except RelgraphError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            click.echo(f"error: {internal_error(exc)}", err=True)
+            sys.exit(EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
+
+
+class _OneLineLog(logging.Handler):
+    """Library log records as one line on the current stderr, without tracebacks."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname.lower()}: {record.getMessage()} ({record.name})", err=True)
+
+
+_LOG_HANDLER = _OneLineLog(logging.WARNING)
+
+
+def _quiet_library_logs() -> None:
+    root = logging.getLogger()
+    if _LOG_HANDLER not in root.handlers:
+        root.addHandler(_LOG_HANDLER)
 
 
 def _parse_setting(
@@ -94,6 +140,8 @@ def cli(
     ctx: click.Context, project_dir: Path | None, config: Path | None, overrides: dict[str, str]
 ) -> None:
     """relgraph: the therapeutic-relationship knowledge graph."""
+    if ctx.invoked_subcommand != "serve":  # gunicorn configures the server's logs
+        _quiet_library_logs()
     ctx.obj = Settings.load(project_dir, config_file=config, overrides=overrides)
 
 
@@ -108,13 +156,15 @@ def build(settings: Settings, force: bool) -> None:
     """
     result = build_graph(settings, force=force, verify=_verifier(settings))
     state = "up to date" if result.skipped else "built"
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(
         f"{state}: {result.triples} triples in {len(result.graphs)} named graphs "
         f"-> {result.path} ({result.seconds:.2f} s)"
     )
 
 
-def _verifier(settings: Settings) -> Callable[[Any], None] | None:
+def _verifier(settings: Settings) -> Callable[[Any, Any], list[str]] | None:
     """The check run before a new graph replaces the old one, if available."""
     try:
         from relgraph.checking import verify_for_build  # type: ignore[import-not-found,unused-ignore]
@@ -146,7 +196,7 @@ def query(settings: Settings, query: str | None, query_file: Path | None, fmt: s
     """Run a SPARQL query over the built graph (all named graphs merged)."""
     if (query is None) == (query_file is None):
         raise click.UsageError("give a QUERY or -f FILE, not both or neither")
-    text = query_file.read_text(encoding="utf-8") if query_file else str(query)
+    text = query_file.read_text(encoding="utf-8-sig") if query_file else str(query)
     store = open_built(settings)
     result = store.query(text)
     if fmt == "table":
@@ -156,24 +206,37 @@ def query(settings: Settings, query: str | None, query_file: Path | None, fmt: s
         sys.stdout.flush()
 
 
-EXPORT_FORMATS = ["ttl", "nt", "nq", "jsonld", "owl"]
+EXPORT_EPILOG = (
+    "Which export for which tool: --format owl (the ontology; --part data adds the "
+    "individuals) for Protégé, the OWL API, HermiT and ROBOT: OWL 2 DL in RDF/XML. "
+    "--format nq (named graphs kept) for a triple store. --part shapes (Turtle) for a "
+    "SHACL engine, with --part ontology --part data as its data graph. " + EPILOG
+)
 
 
-@cli.command(epilog=EPILOG)
+@cli.command(epilog=EXPORT_EPILOG)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(EXPORT_FORMATS),
+    type=click.Choice(list(EXPORT_FORMATS)),
     default="ttl",
     show_default=True,
-    help="ttl, nt, jsonld and owl (RDF/XML) merge the named graphs; nq keeps them.",
+    help="ttl, nt, jsonld and owl (RDF/XML, OWL 2 DL) merge the named graphs; nq keeps them.",
+)
+@click.option(
+    "--part",
+    "parts",
+    multiple=True,
+    type=click.Choice([*PARTS, "all"]),
+    help="Part of the graph to export (repeatable): ontology, data (the individuals), "
+    "shapes, all. Default: the ontology for owl, everything for the other formats.",
 )
 @click.option("-o", "--output", type=FILE_PATH, help="Write to a file.")
 @pass_settings
 @handle_errors
-def export(settings: Settings, fmt: str, output: Path | None) -> None:
-    """Export the whole built graph."""
-    data = open_built(settings).serialize(fmt)
+def export(settings: Settings, fmt: str, parts: tuple[str, ...], output: Path | None) -> None:
+    """Export the built graph, or parts of it, for another tool."""
+    data = export_graph(open_built(settings), settings, fmt, parts)
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {len(data)} bytes to {output}", err=True)
@@ -188,7 +251,6 @@ def export(settings: Settings, fmt: str, output: Path | None) -> None:
 @handle_errors
 def info(settings: Settings, as_json: bool) -> None:
     """Show the named graphs, triple counts and the ontology version."""
-    import json
 
     store = open_built(settings)
     version = ""
@@ -265,7 +327,6 @@ def queries(ctx: click.Context, markdown: bool, as_json: bool) -> None:
 
     Without a subcommand, prints each query's id and question.
     """
-    import json
 
     from relgraph.catalog import catalog_markdown, list_queries
 
@@ -361,6 +422,32 @@ def stats(settings: Settings, fmt: str) -> None:
     click.echo(coverage(open_built(settings)).render(fmt), nl=False)
 
 
+@cli.command(epilog=EPILOG)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["sssom", "tsv", "json"]),
+    default="tsv",
+    show_default=True,
+    help="sssom: SSSOM/TSV with its metadata block; tsv: the table only; json.",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PREFIX",
+    help="Only mappings to this source (MESH, MF, MFOMD, MFOEM, BCIO, DOID, ECO); repeatable.",
+)
+@click.option("--unmapped", is_flag=True, help="List the entities left unmapped, and why.")
+@pass_settings
+@handle_errors
+def mappings(settings: Settings, fmt: str, sources: tuple[str, ...], unmapped: bool) -> None:
+    """Print the mappings to biomedical vocabularies (mappings/*.sssom.tsv)."""
+    from relgraph.mappings import render
+
+    click.echo(render(settings, fmt, sources, unmapped), nl=False)
+
+
 CHECK_EPILOG = (
     "Exit codes: 0 no errors (warnings and infos allowed); 1 the check found errors; "
     "2 the check could not run (e.g. a FILE is not valid Turtle: the error names the file "
@@ -382,25 +469,53 @@ CHECK_EPILOG = (
 @pass_settings
 @handle_errors
 def check(settings: Settings, files: tuple[Path, ...], fmt: str, no_reasoner: bool) -> None:
-    """Check the graph: SHACL shapes, OWL reasoning, passage spans and quality queries.
+    """Check the graph: SHACL shapes, OWL reasoning, passage spans, quality queries, mappings.
 
     FILES (e.g. a curator's new study) are checked together with the built
     graph, in a copy: the built graph is not changed.
     """
     from relgraph.checking import check as run_check
 
-    report = run_check(settings, files, reasoner=not no_reasoner)
+    try:
+        report = run_check(settings, files, reasoner=not no_reasoner)
+    except Exception as exc:
+        if fmt != "json" or os.environ.get(DEBUG_VARIABLE):
+            raise
+        # JSON mode always prints JSON, also when the check could not run
+        error = exc if isinstance(exc, RelgraphError) else internal_error(exc)
+        click.echo(json.dumps(_error_json(error), indent=2, ensure_ascii=False))
+        sys.exit(error.exit_code)
     click.echo(report.to_json() if fmt == "json" else report.render_text())
     sys.exit(report.exit_code)
+
+
+def _error_json(error: RelgraphError) -> dict[str, object]:
+    return {
+        "ok": False,
+        "error": error.message,
+        "hint": error.hint,
+        "type": type(error).__name__,
+        "exit_code": error.exit_code,
+        "file": getattr(error, "path", None),
+        "line": getattr(error, "line", None),
+        "column": getattr(error, "column", None),
+    }
 
 
 @cli.command(epilog=EPILOG)
 @click.option("--host", default=None, help="Interface to bind (default: setting host, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default: setting port, 5000).")
 @click.option("--workers", type=int, default=None, help="Web worker processes (setting workers).")
+@click.option("--threads", type=int, default=None, help="Threads per web worker (setting threads).")
 @pass_settings
 @handle_errors
-def serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
+def serve(
+    settings: Settings,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    threads: int | None,
+) -> None:
     """Serve the query page and the SPARQL endpoint with gunicorn.
 
     Binds to loopback unless --host says otherwise. Build the graph first
@@ -417,7 +532,9 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     host = host or str(settings.host)
     port = port if port is not None else int(settings.port)
     click.echo(f"serving relgraph at http://{host}:{port}/ (SPARQL: /sparql)", err=True)
-    run_server(settings, host, port, workers if workers is not None else int(settings.workers))
+    run_server(
+        settings, host, port, workers if workers is not None else int(settings.workers), threads
+    )
 
 
 PUSH_EPILOG = (

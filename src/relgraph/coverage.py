@@ -43,6 +43,7 @@ KINDS: tuple[tuple[str, str], ...] = (
     ("claims", "rg:Claim"),
     ("findings", "rg:Finding"),
     ("review statements", "rg:ReviewStatement"),
+    ("suggested associations", "rg:SuggestedAssociation"),
     ("method applications", "rg:MethodApplication"),
     ("recommendations", "rg:Recommendation"),
     ("research gaps", "rg:ResearchGap"),
@@ -64,8 +65,10 @@ SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {
 
 _BY_DIRECTION = """
 SELECT ?direction (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?f) AS ?n) WHERE {
-  ?f rdf:type/rdfs:subClassOf* rg:Finding ; rg:hasDirection ?direction .
-  OPTIONAL { ?direction rdfs:label ?l }
+  ?f rdf:type/rdfs:subClassOf* rg:Finding .
+  OPTIONAL { ?f rg:hasDirection ?d . OPTIONAL { ?d rdfs:label ?dl } }
+  BIND(COALESCE(?d, "none") AS ?direction)
+  BIND(COALESCE(?dl, IF(BOUND(?d), STR(?d), "none (preference or descriptive finding)")) AS ?l)
 } GROUP BY ?direction ORDER BY ?direction
 """
 

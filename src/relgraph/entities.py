@@ -41,15 +41,39 @@ def parse_iri(text: str) -> ox.NamedNode:
         ) from None
 
 
+_LABEL_PREDICATES = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+)
+
+
+def _blank_node_label(store: GraphStore, key: str) -> str | None:
+    for predicate in _LABEL_PREDICATES:
+        for term in store.objects(key, predicate):
+            if isinstance(term, ox.Literal) and (
+                not term.language or term.language.split("-")[0] == "en"
+            ):
+                return term.value
+    return None
+
+
 def labels(store: GraphStore, iris: Iterable[str], chunk: int = 400) -> dict[str, str]:
-    """Map IRIs to their English (or untagged) ``rdfs:label``/``skos:prefLabel``."""
+    """Map IRIs (and blank nodes, ``_:id``) to their English or untagged label.
+
+    The label is ``rdfs:label`` or ``skos:prefLabel``.
+    """
     nodes = []
+    out: dict[str, str] = {}
     for iri in dict.fromkeys(iris):
+        if iri.startswith("_:"):
+            label = _blank_node_label(store, iri)
+            if label is not None:
+                out[iri] = label
+            continue
         try:
             nodes.append(ox.NamedNode(iri))
         except ValueError:
             continue
-    out: dict[str, str] = {}
     for start in range(0, len(nodes), chunk):
         values = " ".join(str(n) for n in nodes[start : start + chunk])
         result = store.query(_LABEL_QUERY.format(values=values))

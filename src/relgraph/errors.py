@@ -18,6 +18,7 @@ __all__ = [
     "QuerySyntaxError",
     "QueryRejected",
     "QueryTimeout",
+    "FormatNotAcceptable",
     "CheckFailed",
 ]
 
@@ -121,6 +122,12 @@ class QueryTimeout(RelgraphError):
     """A query ran past its time limit and was stopped."""
 
     http_status = 503
+
+
+class FormatNotAcceptable(RelgraphError):
+    """An answer was asked for in a format that is not defined for it (e.g. CSV for ASK)."""
+
+    http_status = 406
 
 
 class CheckFailed(RelgraphError):

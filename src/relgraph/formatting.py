@@ -7,7 +7,7 @@ from pathlib import Path
 import rdflib
 from rdflib.compare import to_canonical_graph
 
-from relgraph.loading import parse_file, to_rdflib_triple
+from relgraph.loading import BOM, parse_file, to_rdflib_triple
 from relgraph.vocab import PREFIXES
 
 __all__ = ["canonical_turtle", "is_canonical", "format_file"]
@@ -20,8 +20,8 @@ def canonical_turtle(path: Path) -> str:
     the prefixes used are written. Parse errors raise LoadError.
     """
     quads = list(parse_file(path))
-    parsed = rdflib.Graph(bind_namespaces="none")
-    parsed.parse(path, format="turtle")
+    parsed = rdflib.Graph(bind_namespaces="none")  # for the prefixes the file declares
+    parsed.parse(data=path.read_bytes().removeprefix(BOM), format="turtle")
     graph = rdflib.Graph(bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)

@@ -2,14 +2,25 @@
 
 Parsing uses pyoxigraph (fast, with line and column in errors); rdflib is
 used where a Python graph object is needed (SHACL, canonical formatting).
+
+Files are read as their editors wrote them: a UTF-8 byte-order mark (which
+Windows editors add) is dropped before parsing. RDF 1.2 constructs that the
+checks cannot handle (triple terms and reified triples ``<< ... >>``,
+literals with a base direction ``"..."@en--ltr``) are refused with an error
+naming the file, the line and the construct. :func:`parse_file` can also
+record where each node is described (:class:`Origins`), so that reports name
+the file and line of a node, blank nodes included.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 import rdflib
@@ -19,9 +30,12 @@ from relgraph.settings import Settings
 from relgraph.vocab import GRAPH
 
 __all__ = [
+    "BOM",
+    "Origins",
     "Source",
     "discover_sources",
     "extra_source",
+    "node_key",
     "parse_source",
     "parse_file",
     "graph_iri_for",
@@ -29,12 +43,46 @@ __all__ = [
     "to_rdflib_triple",
 ]
 
+#: The UTF-8 byte-order mark.
+BOM = b"\xef\xbb\xbf"
+
+#: node key (an IRI, or ``_:`` and a blank node's id) -> (file, line) of its first statement.
+Origins = dict[str, tuple[str, int]]
+
+
+class _QuietIllTypedLiterals(logging.Filter):
+    """rdflib logs a traceback for every literal whose text is not of its datatype
+    (``"2O30"^^xsd:integer``); relgraph's checks report those values, so drop the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_QuietIllTypedLiterals())
+
+
+def node_key(term: object) -> str:
+    """How reports name a node: its IRI, or ``_:`` and the id of a blank node.
+
+    >>> node_key(ox.BlankNode("b1")), node_key(ox.NamedNode("http://example.org/a"))
+    ('_:b1', 'http://example.org/a')
+    """
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
 #: Source folders, in load order, and the kind of graph each holds.
 SOURCE_FOLDERS: tuple[tuple[str, str], ...] = (
     ("ontology_dir", "ontology"),
     ("data_dir", "data"),
     ("shapes_dir", "shapes"),
+    ("mappings_dir", "mappings"),
 )
+#: Files of the mappings folder that are loaded (SSSOM/TSV, turned into SKOS triples).
+MAPPING_SUFFIX = ".sssom.tsv"
 
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -79,7 +127,12 @@ def discover_sources(settings: Settings) -> list[Source]:
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if path.suffix in _FORMATS and path.is_file():
+            wanted = (
+                path.name.endswith(MAPPING_SUFFIX)
+                if kind == "mappings"
+                else path.suffix in _FORMATS
+            )
+            if wanted and path.is_file():
                 sources.append(Source(path, graph_iri_for(path, root), kind))
     return sources
 
@@ -102,10 +155,63 @@ def _format_for(path: Path) -> ox.RdfFormat:
         ) from None
 
 
-def parse_file(path: Path, graph: str | None = None) -> Iterator[ox.Quad]:
+class _LineReader(io.RawIOBase):
+    """Hands the parser one line at a time, so that each quad's line is known."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+        self._newlines = 0
+        #: The line the parser is reading (1-based).
+        self.line = 1
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        end = self._data.find(b"\n", self._pos)
+        end = len(self._data) if end < 0 else end + 1
+        end = min(end, self._pos + len(buffer))
+        chunk = self._data[self._pos : end]
+        buffer[: len(chunk)] = chunk
+        self._newlines += chunk.count(b"\n")
+        # the line being parsed: the last one handed over, complete or not
+        self.line = self._newlines + (0 if chunk.endswith(b"\n") else 1) if chunk else self.line
+        self._pos = end
+        return len(chunk)
+
+
+def _rdf12(term: object) -> tuple[str, str] | None:
+    """The RDF 1.2 construct a term is, if the checks cannot handle it, and what to write."""
+    if isinstance(term, ox.Triple):
+        return (
+            "an RDF 1.2 triple term or reified triple (<< ... >>)",
+            "state the source on the node itself, e.g. rgr:finding-x dcterms:source "
+            "<https://doi.org/...>, or cite it with rg:citesAsEvidence",
+        )
+    if isinstance(term, ox.Literal) and term.direction is not None:
+        return (
+            f'an RDF 1.2 literal with a base direction ("{term.value}"@{term.language}--'
+            f"{term.direction})",
+            f'write a plain language-tagged string ("{term.value}"@{term.language})',
+        )
+    return None
+
+
+def parse_file(
+    path: Path,
+    graph: str | None = None,
+    *,
+    origins: Origins | None = None,
+    name: str | None = None,
+) -> Iterator[ox.Quad]:
     """Parse one RDF file into quads of ``graph`` (the default graph if None).
 
-    :raises LoadError: naming the file, line and column of a syntax error.
+    :param origins: when given, filled with the first line where each subject
+        (IRI or blank node, see :func:`node_key`) is described.
+    :param name: how to name the file in ``origins`` (default: the path).
+    :raises LoadError: naming the file, line and column of a syntax error, or
+        the line of an RDF 1.2 construct the checks cannot handle.
     """
     fmt = _format_for(path)
     target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
@@ -115,13 +221,31 @@ def parse_file(path: Path, graph: str | None = None) -> Iterator[ox.Quad]:
         raise LoadError(
             f"cannot read file: {exc.strerror}", "check the path", path=str(path)
         ) from exc
+    data = data.removeprefix(BOM)
+    reader = _LineReader(data) if origins is not None else None
+    label = name or str(path)
+    quads: list[ox.Quad] = []
     try:
-        quads = [
-            ox.Quad(q.subject, q.predicate, q.object, target)
-            for q in ox.parse(
-                data, format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True
-            )
-        ]
+        for q in ox.parse(
+            cast(IO[bytes], reader) if reader is not None else data,
+            format=fmt,
+            base_iri=path.resolve().as_uri(),
+            rename_blank_nodes=True,
+        ):
+            construct = _rdf12(q.subject) or _rdf12(q.object)
+            if construct is not None:
+                raise LoadError(
+                    f"{construct[0]} is not supported: relgraph's checks (SHACL, OWL) read "
+                    "RDF 1.1 graphs",
+                    construct[1],
+                    path=str(path),
+                    line=reader.line if reader is not None else _construct_line(path, fmt),
+                )
+            if origins is not None and reader is not None:
+                key = node_key(q.subject)
+                if key not in origins:
+                    origins[key] = (label, max(1, reader.line))
+            quads.append(ox.Quad(q.subject, q.predicate, q.object, target))
     except SyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) else None
         column = exc.offset if isinstance(exc.offset, int) else None
@@ -137,9 +261,28 @@ def parse_file(path: Path, graph: str | None = None) -> Iterator[ox.Quad]:
     return iter(quads)
 
 
-def parse_source(source: Source) -> list[ox.Quad]:
-    """Parse a source into quads of its named graph."""
-    return list(parse_file(source.path, source.graph))
+def _construct_line(path: Path, fmt: ox.RdfFormat) -> int | None:
+    """The line of the first RDF 1.2 construct of a file, found by parsing it again."""
+    origins: Origins = {}
+    try:
+        parse_file(path, origins=origins)
+    except LoadError as exc:
+        return exc.line
+    return None
+
+
+def parse_source(
+    source: Source, *, origins: Origins | None = None, name: str | None = None
+) -> list[ox.Quad]:
+    """Parse a source into quads of its named graph (see :func:`parse_file`).
+
+    SSSOM mapping files become SKOS triples (:func:`relgraph.mappings.sssom.mapping_quads`).
+    """
+    if source.kind == "mappings":
+        from relgraph.mappings.sssom import mapping_quads
+
+        return mapping_quads(source.path, source.graph)
+    return list(parse_file(source.path, source.graph, origins=origins, name=name))
 
 
 def load_rdflib(paths: Iterable[Path]) -> rdflib.Graph:

@@ -10,13 +10,23 @@ replacement at once; the other workers keep answering other clients. See
 Workers are started with the ``forkserver`` method: a clean server process
 (no threads, this module preloaded) forks them, which is safe inside a
 threaded web server and quicker than ``spawn``.
+
+A worker whose engine fails in an unexpected way (anything but a syntax or
+evaluation error of the query: a panic in the engine, a bug in our code, no
+memory) sends the traceback back and exits; the pool starts a replacement and
+raises :class:`WorkerFault` (HTTP 500), so a damaged process never answers
+again. Each worker is owned by one request thread at a time, from
+:meth:`QueryPool._acquire` until it is released or discarded, whatever
+happens in between.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -34,9 +44,10 @@ from relgraph.errors import (
     QueryTimeout,
     RelgraphError,
 )
-from relgraph.store import GraphStore
+from relgraph.store import GraphStore, parse_query_error
+from relgraph.vocab import PREFIXES
 
-__all__ = ["Job", "QueryPool", "WorkerDied"]
+__all__ = ["Job", "QueryPool", "PoolStats", "WorkerDied", "WorkerFault"]
 
 #: Error classes that cross the pipe by name.
 _ERRORS: dict[str, type[RelgraphError]] = {
@@ -46,9 +57,43 @@ _ERRORS: dict[str, type[RelgraphError]] = {
 
 
 class WorkerDied(RelgraphError):
-    """A query worker process ended unexpectedly (e.g. it ran out of memory)."""
+    """A query worker process ended unexpectedly (e.g. it was killed from outside)."""
 
     http_status = 500
+
+
+class WorkerFault(RelgraphError):
+    """A query worker failed unexpectedly and was replaced.
+
+    :ivar detail: the worker's traceback, for the server log (never sent to clients).
+    """
+
+    http_status = 500
+
+    def __init__(self, message: str, hint: str = "", *, detail: str = "") -> None:
+        super().__init__(message, hint)
+        self.detail = detail
+
+
+#: Exceptions pyoxigraph raises for a query it cannot evaluate (an unsupported
+#: function, a value out of range): the client's error, answered with 400.
+_EVALUATION_ERRORS = (RuntimeError, ValueError)
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    """The state of a pool, for ``/-/health.json``.
+
+    :ivar size: workers wanted; :ivar alive: worker processes running now;
+    :ivar kills: workers killed at a deadline; :ivar recycled: workers replaced
+        after an unexpected failure; :ivar died: workers that ended by themselves.
+    """
+
+    size: int
+    alive: int
+    kills: int
+    recycled: int
+    died: int
 
 
 @dataclass(frozen=True)
@@ -63,6 +108,9 @@ class Job:
     :ivar union_default_graph: merge all graphs into the default graph when
         neither the protocol nor the query chose a dataset.
     :ivar max_rows: the row cap (one more row is read to detect truncation).
+    :ivar probe: when set, a copy of the query that the worker parses first, on
+        an empty store, and that must parse before the query runs (see
+        :func:`relgraph.inspection.service_probe`).
     """
 
     query: str
@@ -72,6 +120,7 @@ class Job:
     base_iri: str | None = None
     union_default_graph: bool = True
     max_rows: int = 10000
+    probe: str | None = None
 
 
 def _error_payload(exc: RelgraphError) -> tuple[str, str, str, int | None, int | None]:
@@ -96,8 +145,19 @@ def _open_store(path: str | None, nquads: bytes | None) -> GraphStore:
     return GraphStore(store)
 
 
+def _check_probe(job: Job) -> None:
+    """Parse the job's probe on an empty store; the lazy result is dropped unread."""
+    if job.probe is None:
+        return
+    try:
+        ox.Store().query(job.probe, prefixes=PREFIXES, base_iri=job.base_iri)
+    except SyntaxError as exc:
+        raise parse_query_error(exc) from None
+
+
 def _execute(store: GraphStore, job: Job) -> Answer:
     started = time.perf_counter()
+    _check_probe(job)
     result = store.query(
         job.query,
         default_graphs=None if job.default_graphs is None else list(job.default_graphs),
@@ -112,7 +172,12 @@ def _execute(store: GraphStore, job: Job) -> Answer:
 
 
 def worker_main(conn: Connection, path: str | None, nquads: bytes | None) -> None:
-    """Body of a worker process: load the graph once, then answer jobs until EOF."""
+    """Body of a worker process: load the graph once, then answer jobs until EOF.
+
+    Ctrl-C in a terminal interrupts every process of the server; a worker ignores
+    it and ends with its pool (which kills it on close) or when its pipe closes.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         store = _open_store(path, nquads)
     except RelgraphError as exc:
@@ -130,8 +195,17 @@ def worker_main(conn: Connection, path: str | None, nquads: bytes | None) -> Non
             conn.send(("ok", _execute(store, job)))
         except RelgraphError as exc:
             conn.send(("error", _error_payload(exc)))
-        except Exception as exc:  # noqa: BLE001 - any engine failure becomes an answer
-            conn.send(("error", ("RelgraphError", f"the query failed: {exc}", "", None, None)))
+        except _EVALUATION_ERRORS as exc:
+            message = f"the query could not be evaluated: {exc}"
+            conn.send(("error", ("RelgraphError", message, "check the query", None, None)))
+        except (KeyboardInterrupt, SystemExit):  # pragma: no cover - shutdown
+            return
+        except BaseException:  # noqa: BLE001 - a panic, a bug, no memory: report and exit
+            try:
+                conn.send(("crashed", traceback.format_exc()))
+            finally:
+                conn.close()
+            return
 
 
 class _Worker:
@@ -139,6 +213,7 @@ class _Worker:
         self.process = process
         self.conn = conn
         self.ready = False
+        self.stopped = False
 
 
 class QueryPool:
@@ -175,6 +250,10 @@ class QueryPool:
         self._closed = False
         #: How many workers were killed at a deadline (for tests and /-/ pages).
         self.kills = 0
+        #: How many workers were replaced after an unexpected failure.
+        self.recycled = 0
+        #: How many workers ended by themselves (while loading or answering).
+        self.died = 0
 
     # -- lifecycle -----------------------------------------------------------
     def _spawn(self) -> _Worker:
@@ -214,11 +293,20 @@ class QueryPool:
     def __enter__(self) -> QueryPool:
         return self
 
+    def stats(self) -> PoolStats:
+        """How many workers run, and how many were killed, recycled or died."""
+        with self._cond:
+            alive = sum(1 for w in self._workers if w.process.is_alive())
+            return PoolStats(self._size, alive, self.kills, self.recycled, self.died)
+
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     @staticmethod
     def _stop(worker: _Worker) -> None:
+        if worker.stopped:
+            return
+        worker.stopped = True
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(5)
@@ -279,6 +367,8 @@ class QueryPool:
                 )
             message = worker.conn.recv()
         except (EOFError, OSError):
+            with self._cond:
+                self.died += 1
             self._discard(worker, replace=False)
             raise WorkerDied(
                 "a query worker ended while loading the graph", "see the server log"
@@ -298,27 +388,47 @@ class QueryPool:
         The limit counts from the moment the job reaches a ready worker.
 
         :raises QueryTimeout: when the deadline passed (the worker was killed).
+        :raises WorkerFault: when the worker failed unexpectedly (it was replaced).
+        :raises WorkerDied: when the worker process ended (it was replaced).
         :raises RelgraphError: for errors the engine reported.
         """
         worker = self._acquire(wait_s=time_limit_s * 4 + self._startup_timeout_s)
         self._wait_ready(worker)
+        message: Any = None
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(time_limit_s):
-                with self._cond:
-                    self.kills += 1
-                self._discard(worker, replace=True)
-                raise QueryTimeout(
-                    f"the query ran longer than {time_limit_s * 1000:.0f} ms and was stopped",
-                    "add a LIMIT or more selective patterns; the limit is the setting "
-                    "query_time_limit_ms",
-                )
-            message = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+            finished = worker.conn.poll(time_limit_s)
+            if finished:
+                message = worker.conn.recv()
+        except (EOFError, OSError):
+            with self._cond:
+                self.died += 1
             self._discard(worker, replace=True)
             raise WorkerDied(
                 "the query worker ended while answering", "try again; see the server log"
             ) from None
+        except BaseException:
+            # e.g. a job that does not pickle: the worker's state is unknown, replace it
+            self._discard(worker, replace=True)
+            raise
+        if not finished:
+            with self._cond:
+                self.kills += 1
+            self._discard(worker, replace=True)
+            raise QueryTimeout(
+                f"the query ran longer than {time_limit_s * 1000:.0f} ms and was stopped",
+                "add a LIMIT or more selective patterns; the limit is the setting "
+                "query_time_limit_ms",
+            )
+        if message[0] == "crashed":
+            with self._cond:
+                self.recycled += 1
+            self._discard(worker, replace=True)
+            raise WorkerFault(
+                "the query engine failed unexpectedly; its worker process was replaced",
+                "try again; if it happens again, report the query (see the server log)",
+                detail=str(message[1]),
+            )
         self._release(worker)
         if message[0] == "ok":
             answer: Answer = message[1]

@@ -258,7 +258,7 @@ def load_rules(folder: Path) -> list[Rule]:
     """Read every ``*.rq`` rule file of a folder, sorted by name."""
     rules = []
     for path in sorted(folder.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         meta = query_header(text)
         rules.append(
             Rule(
@@ -275,6 +275,8 @@ def load_rules(folder: Path) -> list[Rule]:
 def _term_text(term: object) -> str:
     if term is None:
         return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
     value = getattr(term, "value", None)
     return str(value) if value is not None else str(term)
 

@@ -12,7 +12,7 @@ __all__ = ["SEVERITY_ORDER", "PHASES", "Problem", "CheckReport"]
 #: Severities, most serious first.
 SEVERITY_ORDER = ("error", "warning", "info")
 #: Phases of a check, in report order.
-PHASES = ("shacl", "reasoning", "spans", "queries")
+PHASES = ("shacl", "reasoning", "spans", "fidelity", "queries", "mappings")
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,12 @@ class Problem:
     :ivar value: the offending value, when there is one.
     :ivar message: what is wrong, in plain words.
     :ivar hint: how to fix it.
-    :ivar phase: ``shacl``, ``reasoning``, ``spans`` or ``queries``.
+    :ivar phase: ``shacl``, ``reasoning``, ``spans``, ``fidelity``, ``queries`` or ``mappings``.
+    :ivar file: the file where the node is described, when known.
+    :ivar line: the line of its first statement there, when known.
+
+    A blank node's ``node`` is ``_:`` and its id (random, as parsers give them);
+    reports show it as a blank node with its label, file and line instead.
     """
 
     severity: str
@@ -37,6 +42,32 @@ class Problem:
     message: str
     hint: str
     phase: str
+    file: str = ""
+    line: int | None = None
+
+    @property
+    def place(self) -> str:
+        """``file:line`` (or the file) where the node is described; '' if unknown."""
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+    def describe(self) -> str:
+        """The node as the text report names it: label, IRI or blank node, and place.
+
+        >>> p = Problem("error", "r", "_:b12", "A finding", "", "m", "", "shacl", "new.ttl", 3)
+        >>> p.describe()
+        'A finding [a blank node, new.ttl:3]'
+        >>> Problem("error", "r", "https://x.org/a", "A", "", "m", "", "shacl").describe()
+        'A <https://x.org/a>'
+        """
+        if not self.node:
+            return ""
+        label = f"{self.label} " if self.label else ""
+        if self.node.startswith("_:"):
+            return f"{label}[a blank node{', ' + self.place if self.place else ''}]"
+        at = f" ({self.place})" if self.place else ""
+        return f"{label}<{self.node}>{at}"
 
 
 @dataclass
@@ -48,6 +79,8 @@ class CheckReport:
     triples: int = 0
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: False when the review's text was absent, so passage spans were not verified.
+    spans_verified: bool = True
 
     def by_severity(self, severity: str) -> list[Problem]:
         """The problems of one severity."""
@@ -75,6 +108,7 @@ class CheckReport:
             "counts": {s: len(self.by_severity(s)) for s in SEVERITY_ORDER},
             "triples": self.triples,
             "files": self.files,
+            "spans_verified": self.spans_verified,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "notes": self.notes,
             "problems": [asdict(p) for p in self.problems],
@@ -96,11 +130,11 @@ class CheckReport:
                 continue
             lines += ["", f"{severity.upper()}S ({len(problems)})"]
             for p in problems:
-                who = f"{p.label} <{p.node}>" if p.label else (f"<{p.node}>" if p.node else "")
-                lines.append(f"- [{p.rule}] {who}".rstrip())
+                lines.append(f"- [{p.rule}] {p.describe()}".rstrip())
                 lines.append(f"    {p.message}")
-                if p.value:
-                    lines.append(f"    value: {p.value}")
+                if p.value and p.value != p.node:
+                    shown = "[a blank node]" if p.value.startswith("_:") else p.value
+                    lines.append(f"    value: {shown}")
                 if p.hint:
                     lines.append(f"    fix: {p.hint}")
         for note in self.notes:

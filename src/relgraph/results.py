@@ -6,34 +6,17 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from relgraph.errors import RelgraphError
+from relgraph.formats import format_named
 from relgraph.store import QueryResult
 from relgraph.vocab import PREFIXES
 
 __all__ = [
-    "SOLUTION_FORMATS",
-    "GRAPH_FORMATS",
+    "answer_kind",
     "serialize_result",
     "render_table",
     "compact_iri",
     "term_text",
 ]
-
-#: Formats for SELECT and ASK results: short name -> pyoxigraph format.
-SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-
-#: Formats for CONSTRUCT and DESCRIBE results: short name -> pyoxigraph format.
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 
 
 def compact_iri(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
@@ -84,26 +67,27 @@ def render_table(result: QueryResult) -> str:
     return "\n".join(out)
 
 
-def serialize_result(result: QueryResult, fmt: str) -> bytes:
-    """Serialise a result in a named format.
-
-    :param fmt: json, xml, csv or tsv for SELECT/ASK; ttl, nt, xml or jsonld
-        for CONSTRUCT/DESCRIBE.
-    :raises RelgraphError: if the format does not fit the result.
-    """
+def answer_kind(result: QueryResult) -> str:
+    """``select``, ``ask`` or ``graph``: the kind of a live result (see :mod:`relgraph.formats`)."""
+    if isinstance(result, ox.QueryBoolean):
+        return "ask"
     if isinstance(result, ox.QueryTriples):
-        if fmt not in GRAPH_FORMATS:
-            raise RelgraphError(
-                f"format {fmt!r} does not apply to a graph result",
-                f"use one of {', '.join(GRAPH_FORMATS)} for CONSTRUCT and DESCRIBE",
-            )
-        return _bytes(result.serialize(format=GRAPH_FORMATS[fmt]))
-    if fmt not in SOLUTION_FORMATS:
-        raise RelgraphError(
-            f"format {fmt!r} does not apply to a SELECT or ASK result",
-            f"use one of {', '.join(SOLUTION_FORMATS)} (or table)",
-        )
-    return _bytes(result.serialize(format=SOLUTION_FORMATS[fmt]))
+        return "graph"
+    return "select"
+
+
+def serialize_result(result: QueryResult, fmt: str) -> bytes:
+    """Serialise a result in a format defined for its kind.
+
+    :param fmt: json, xml, csv or tsv for SELECT; json or xml for ASK; ttl,
+        nt, xml or jsonld for CONSTRUCT/DESCRIBE.
+    :raises FormatNotAcceptable: (exit code 2) if the format does not fit the
+        result, naming the formats that would.
+    """
+    chosen = format_named(answer_kind(result), fmt)
+    if isinstance(result, ox.QueryTriples):
+        return _bytes(result.serialize(format=chosen.rdf_writer()))
+    return _bytes(result.serialize(format=chosen.results_writer()))
 
 
 def _bytes(data: bytes | None) -> bytes:

@@ -41,6 +41,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ontology_dir", "ontology", "Folder of the OWL ontology (Turtle modules)."),
     Setting("data_dir", "data", "Folder of instance data (one named graph per .ttl file)."),
     Setting("shapes_dir", "shapes", "Folder of SHACL shapes."),
+    Setting(
+        "mappings_dir",
+        "mappings",
+        "Folder of the SSSOM mapping set (*.sssom.tsv) and the list of unmapped entities.",
+    ),
     Setting("queries_dir", "queries", "Folder of competency queries (cq/) and checks (checks/)."),
     Setting("build_dir", "build", "Folder for the built graph and reports (git-ignored)."),
     Setting("seed_dir", "../shared/seed", "Folder of the review's text that passages point into."),
@@ -59,6 +64,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Interface the web server binds to."),
     Setting("port", 5000, "Port the web server listens on."),
     Setting("workers", 2, "Number of web server worker processes."),
+    Setting("threads", 4, "Requests each web server worker answers at the same time (threads)."),
+    Setting(
+        "max_error_streak",
+        5,
+        "Internal errors (HTTP 500) in a row after which a web worker process exits so that "
+        "the server starts a fresh one (0: never).",
+    ),
     Setting("query_workers", 2, "Number of query worker processes per web worker."),
     Setting("java", "java", "Java executable used by the HermiT reasoner."),
     Setting("reasoner_timeout_s", 120, "Longest time the OWL reasoner may run, in seconds."),

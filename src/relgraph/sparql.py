@@ -1,10 +1,12 @@
 """The SPARQL query service: read-only by construction, time-limited, bounded.
 
-* **Query grammar only.** Every text is parsed with rdflib's SPARQL parser
-  before it reaches the engine. A text that parses as an *update* (INSERT,
-  DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY) is refused with
-  :class:`~relgraph.errors.QueryRejected`; so is any ``SERVICE`` clause, which
-  pyoxigraph would otherwise follow over HTTP.
+* **Query grammar only.** Every text is inspected first
+  (:func:`relgraph.inspection.inspect_query`, a token-level inspector): update
+  operations (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY) are
+  refused with :class:`~relgraph.errors.QueryRejected`, and so is any
+  ``SERVICE`` clause, which pyoxigraph would otherwise follow over HTTP. The
+  engine, which only ever runs queries, is the grammar authority: its syntax
+  errors carry line and column.
 * **FROM never fetches.** ``FROM`` and ``FROM NAMED`` only choose named graphs
   of the store (pyoxigraph resolves them against its own quads). The protocol
   dataset (``default-graph-uri``, ``named-graph-uri``) overrides them; relative
@@ -14,20 +16,19 @@
   may lower but never raise.
 * **Bounded.** At most ``max_rows`` rows (or triples) are returned; one more is
   read to set :attr:`~relgraph.answer.Answer.truncated`.
+
+Nothing here keeps state shared between requests except the pool, which
+hands each worker process to one request at a time: the service is safe to use
+from any number of threads.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
-from pyparsing import ParseException
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from relgraph.answer import Answer, Term
 from relgraph.builder import built_graph_path
@@ -38,10 +39,16 @@ from relgraph.errors import (
     QueryTimeout,
     RelgraphError,
 )
+from relgraph.inspection import (
+    UPDATE_OPERATIONS,
+    QueryInfo,
+    inspect_query,
+    service_in_keyword_position,
+    service_probe,
+)
 from relgraph.pool import Job, QueryPool
 from relgraph.settings import Settings
-from relgraph.store import GraphStore, parse_query_error
-from relgraph.vocab import PREFIXES
+from relgraph.store import GraphStore
 
 __all__ = [
     "QueryInfo",
@@ -54,119 +61,10 @@ __all__ = [
     "UPDATE_OPERATIONS",
 ]
 
-#: rdflib's names of update operations -> the SPARQL keywords a reader knows.
-UPDATE_OPERATIONS: dict[str, str] = {
-    "InsertData": "INSERT DATA",
-    "DeleteData": "DELETE DATA",
-    "DeleteWhere": "DELETE WHERE",
-    "Modify": "DELETE/INSERT",
-    "Load": "LOAD",
-    "Clear": "CLEAR",
-    "Drop": "DROP",
-    "Create": "CREATE",
-    "Add": "ADD",
-    "Move": "MOVE",
-    "Copy": "COPY",
-}
-
-_FORMS = {
-    "SelectQuery": "select",
-    "AskQuery": "ask",
-    "ConstructQuery": "construct",
-    "DescribeQuery": "describe",
-}
-
-_READ_ONLY_HINT = (
-    "this endpoint is read-only: send a SELECT, ASK, CONSTRUCT or DESCRIBE query; "
-    "the graph is changed only by editing its sources and rebuilding"
+_SERVICE_REFUSED = (
+    "SERVICE is refused: this endpoint never calls other services",
+    "remove the SERVICE clause and query the other endpoint yourself",
 )
-
-
-@dataclass(frozen=True)
-class QueryInfo:
-    """What inspection learnt about an accepted query.
-
-    :ivar form: ``select``, ``ask``, ``construct`` or ``describe``.
-    :ivar has_dataset: whether the query has FROM or FROM NAMED clauses.
-    """
-
-    form: str
-    has_dataset: bool
-
-    @property
-    def returns_graph(self) -> bool:
-        """True for CONSTRUCT and DESCRIBE."""
-        return self.form in {"construct", "describe"}
-
-
-def _nodes(node: Any) -> Iterable[CompValue]:
-    """Every CompValue of an rdflib parse tree, depth first."""
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from _nodes(value)
-    elif isinstance(node, list | tuple) or (hasattr(node, "as_list") and not isinstance(node, str)):
-        for value in node:
-            yield from _nodes(value)
-
-
-def _engine_syntax_error(text: str) -> QuerySyntaxError | None:
-    """Ask the engine (pyoxigraph) to parse the text, on an empty store.
-
-    The lazy result is dropped unread, so nothing is evaluated.
-    """
-    try:
-        ox.Store().query(text, prefixes=PREFIXES)
-    except SyntaxError as exc:
-        return parse_query_error(exc)
-    return None
-
-
-@functools.lru_cache(maxsize=512)
-def inspect_query(text: str) -> QueryInfo:
-    """Accept a query text or say why not.
-
-    >>> inspect_query("SELECT * WHERE { ?s ?p ?o }")
-    QueryInfo(form='select', has_dataset=False)
-    >>> try:
-    ...     inspect_query("DROP ALL")
-    ... except QueryRejected as exc:
-    ...     print(exc.message)
-    updates are refused (found DROP)
-
-    :raises QuerySyntaxError: with line and column, if it is not a query.
-    :raises QueryRejected: for updates and SERVICE clauses.
-    """
-    if not text.strip():
-        raise QuerySyntaxError(
-            "the query is empty", "give a SELECT, ASK, CONSTRUCT or DESCRIBE query"
-        )
-    try:
-        tree = parseQuery(text)
-    except ParseException as query_error:
-        try:
-            update = parseUpdate(text)
-        except ParseException:
-            engine = _engine_syntax_error(text)
-            if engine is not None:
-                raise engine from None
-            raise QuerySyntaxError(
-                f"SPARQL syntax error at line {query_error.lineno}, column "
-                f"{query_error.col}: {query_error.msg}",
-                "check the query near that position",
-                line=query_error.lineno,
-                column=query_error.col,
-            ) from None
-        found = [UPDATE_OPERATIONS.get(op.name, op.name) for op in update.request or []]
-        what = f" (found {', '.join(found)})" if found else ""
-        raise QueryRejected(f"updates are refused{what}", _READ_ONLY_HINT) from None
-    body = tree[1]
-    if any(node.name == "ServiceGraphPattern" for node in _nodes(tree)):
-        raise QueryRejected(
-            "SERVICE is refused: this endpoint never calls other services",
-            "remove the SERVICE clause and query the other endpoint yourself",
-        )
-    return QueryInfo(_FORMS.get(body.name, "select"), "datasetClause" in body)
 
 
 def resolve_dataset(
@@ -303,10 +201,11 @@ class SparqlService:
         self.close()
 
     def check(self, request: QueryRequest) -> QueryInfo:
-        """Inspect a request without running it.
+        """Inspect a request without running it (no engine involved, microseconds).
 
         :raises QueryRejected: for updates, SERVICE, or free SPARQL when it is off.
-        :raises QuerySyntaxError: if the text is not a query.
+        :raises QuerySyntaxError: if the text is empty (the engine reports the
+            other syntax errors when the query runs).
         """
         if not request.trusted and not self.settings.allow_free_sparql:
             raise QueryRejected(
@@ -318,24 +217,39 @@ class SparqlService:
     def run(self, request: QueryRequest) -> Outcome:
         """Inspect and answer a query.
 
+        When the text mentions "service", the worker first parses its
+        :func:`~relgraph.inspection.service_probe` (see that module): the query
+        runs only if the probe parses.
+
+        :raises QueryRejected: for updates and SERVICE clauses (also those only the
+            probe finds), or free SPARQL when it is off.
+        :raises QuerySyntaxError: with line and column, from the engine's parser.
         :raises QueryTimeout: naming ``query_time_limit_ms``, when the deadline passed.
+        :raises WorkerFault: (500) when the query worker failed unexpectedly.
         """
         info = self.check(request)
         limit_ms = effective_time_limit_ms(self.settings, request.time_limit_ms)
         default_graphs, named_graphs = resolve_dataset(
             request.default_graph_uris, request.named_graph_uris, request.base_iri
         )
+        text = request.query.removeprefix("\ufeff")
+        probe = service_probe(text)[0] if info.mentions_service else None
         job = Job(
-            query=request.query,
+            query=text,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             bindings=tuple(request.bindings.items()),
             base_iri=request.base_iri,
             union_default_graph=not info.has_dataset,
             max_rows=int(self.settings.max_rows),
+            probe=probe,
         )
         try:
             answer = self.pool.run(job, limit_ms / 1000)
+        except QuerySyntaxError:
+            if probe is not None and service_in_keyword_position(text):
+                raise QueryRejected(*_SERVICE_REFUSED) from None
+            raise
         except QueryTimeout:
             global_limit = int(self.settings.query_time_limit_ms)
             lowered = (

@@ -114,6 +114,15 @@ class GraphStore:
         g = ox.NamedNode(graph) if graph else None
         return self._store.quads_for_pattern(None, None, None, g)
 
+    def objects(self, node: str, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        """The objects of a node (an IRI, or ``_:`` and a blank node's id) for a predicate."""
+        subject = ox.BlankNode(node[2:]) if node.startswith("_:") else ox.NamedNode(node)
+        return [
+            q.object
+            for q in self._store.quads_for_pattern(subject, ox.NamedNode(predicate), None, None)
+            if not isinstance(q.object, ox.Triple)
+        ]
+
     def graphs(self) -> list[GraphInfo]:
         """List the named graphs with their triple counts, sorted by IRI."""
         counts: dict[str, int] = {}
@@ -153,7 +162,7 @@ class GraphStore:
         if bindings:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
         try:
-            return self._store.query(sparql, **kwargs)
+            return self._store.query(sparql.removeprefix("\ufeff"), **kwargs)
         except SyntaxError as exc:
             raise parse_query_error(exc) from None
 
@@ -162,15 +171,20 @@ class GraphStore:
         """Write all quads as N-Quads to ``path`` (not atomically)."""
         self._store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
 
-    def merged_triples(self) -> set[ox.Triple]:
-        """The triples of all named graphs as one graph, as ``robot merge`` makes it.
+    def _quads_of(self, graphs: Iterable[str] | None) -> Iterable[ox.Quad]:
+        if graphs is None:
+            return self._store
+        return (q for g in graphs for q in self.quads(g))
+
+    def merged_triples(self, graphs: Iterable[str] | None = None) -> set[ox.Triple]:
+        """The triples of some (default: all) named graphs as one graph, as ``robot merge``.
 
         The modules' ``owl:imports`` and their own ontology headers are left out:
         their content is in the merged graph, and a tool that opens it (Protégé,
         the OWL API) would otherwise try to fetch the modules from the web.
         """
         triples: set[ox.Triple] = set()
-        for quad in self._store:
+        for quad in self._quads_of(graphs):
             subject, predicate, obj = quad.subject, quad.predicate, quad.object
             if predicate.value == _OWL_IMPORTS and _is_module(obj):
                 continue
@@ -179,17 +193,21 @@ class GraphStore:
             triples.add(quad.triple)
         return triples
 
-    def serialize(self, fmt: str) -> bytes:
-        """Serialise the whole graph.
+    def serialize(self, fmt: str, graphs: Iterable[str] | None = None) -> bytes:
+        """Serialise the whole graph, or some of its named graphs.
 
         :param fmt: ``nq`` keeps the named graphs as they are; ``nt``, ``ttl``,
             ``jsonld`` and ``owl`` (RDF/XML) write :meth:`merged_triples`.
+        :param graphs: the named graphs to write (default: all).
         """
         if fmt == "nq":
-            data = self._store.dump(format=ox.RdfFormat.N_QUADS)
+            if graphs is None:
+                data = self._store.dump(format=ox.RdfFormat.N_QUADS)
+            else:
+                data = ox.serialize(self._quads_of(list(graphs)), format=ox.RdfFormat.N_QUADS)
             assert data is not None
             return data
-        triples = self.merged_triples()
+        triples = self.merged_triples(graphs)
         if fmt == "nt":
             data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
             assert data is not None

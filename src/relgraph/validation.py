@@ -68,7 +68,12 @@ def rule_id(shape: rdflib.term.Node | None) -> str:
 
 
 def _text(node: rdflib.term.Node | None) -> str:
-    return "" if node is None else str(node)
+    """A node as reports name it: its text, or ``_:`` and the id of a blank node."""
+    if node is None:
+        return ""
+    if isinstance(node, rdflib.BNode):
+        return f"_:{node}"
+    return str(node)
 
 
 def _first_text(graph: rdflib.Graph, subject: rdflib.term.Node, predicate: rdflib.URIRef) -> str:

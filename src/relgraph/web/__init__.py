@@ -9,9 +9,9 @@ Flask is imported only inside this package (and the CLI).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
@@ -21,25 +21,37 @@ from relgraph.introspection import Statistics, ontology_version, statistics, voc
 from relgraph.settings import Settings
 from relgraph.sparql import SparqlService
 from relgraph.store import GraphStore
+from relgraph.web.health import Health
 
 __all__ = ["create_app", "Relgraph", "state"]
+
+T = TypeVar("T")
 
 
 @dataclass
 class Relgraph:
     """What the views may use: settings, the graph (read-only use), the query service.
 
+    Shared by every request thread of a web worker process. Everything it
+    computes lazily (the query service, statistics) is computed once under a
+    lock; the store is only read, and pyoxigraph's in-memory store may be read
+    from many threads.
+
     :ivar settings: the resolved settings.
     :ivar store: the graph, for our own small trusted queries (labels, entity pages).
     :ivar own_store: True when the store was handed in (then the query workers
         get its quads rather than reading the built file).
+    :ivar health: the internal-error counts of this process.
     """
 
     settings: Settings
     store: GraphStore
     own_store: bool = False
+    health: Health = field(default_factory=lambda: Health(limit=0))
     _service: SparqlService | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _computed: dict[str, Any] = field(default_factory=dict, repr=False)
+    _compute_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def service(self) -> SparqlService:
@@ -49,6 +61,12 @@ class Relgraph:
                 self._service = SparqlService(self.settings, self.store if self.own_store else None)
             return self._service
 
+    @property
+    def service_started(self) -> SparqlService | None:
+        """The query service if it was started, without starting it."""
+        with self._lock:
+            return self._service
+
     def close(self) -> None:
         """Stop the query workers, if started."""
         with self._lock:
@@ -56,20 +74,27 @@ class Relgraph:
                 self._service.close()
                 self._service = None
 
-    @cached_property
+    def _once(self, name: str, compute: Callable[[], T]) -> T:
+        with self._compute_lock:
+            if name not in self._computed:
+                self._computed[name] = compute()
+            value: T = self._computed[name]
+            return value
+
+    @property
     def statistics(self) -> Statistics:
         """Counts over the graph, computed once."""
-        return statistics(self.store)
+        return self._once("statistics", lambda: statistics(self.store))
 
-    @cached_property
+    @property
     def ontology_version(self) -> str:
         """The ontology's version IRI."""
-        return ontology_version(self.store)
+        return self._once("ontology_version", lambda: ontology_version(self.store))
 
-    @cached_property
+    @property
     def terms(self) -> list[dict[str, str]]:
         """Labelled classes and properties (for autocompletion)."""
-        return vocabulary_terms(self.store)
+        return self._once("terms", lambda: vocabulary_terms(self.store))
 
     def queries(self) -> list[StoredQuery]:
         """The stored queries (read on each call, so edits show without restart)."""
@@ -103,7 +128,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.config["MAX_CONTENT_LENGTH"] = int(settings.max_request_bytes)
     app.config["MAX_FORM_MEMORY_SIZE"] = int(settings.max_request_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["relgraph"] = Relgraph(settings, graph, own_store)
+    health = Health(limit=int(settings.max_error_streak))
+    app.extensions["relgraph"] = Relgraph(settings, graph, own_store, health)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)

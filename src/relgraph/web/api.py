@@ -10,23 +10,18 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
+from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.wrappers import Response as BaseResponse
 
 from relgraph import __version__
-from relgraph.answer import FORMAT_ALIASES, GRAPH_MEDIA_TYPES, SOLUTION_MEDIA_TYPES
 from relgraph.errors import QueryRejected, RelgraphError
-from relgraph.introspection import (
-    RDF_DOCUMENT_TYPES,
-    serialize_graph,
-    service_description,
-    void_description,
-)
+from relgraph.formats import ResultFormat
+from relgraph.introspection import serialize_graph, service_description, void_description
 from relgraph.settings import SETTINGS
 from relgraph.sparql import Outcome, QueryRequest
 from relgraph.vocab import PREFIXES
 from relgraph.web import state
-from relgraph.web.conneg import best_type, prefers_html
+from relgraph.web.conneg import negotiate
 
 __all__ = ["bp", "read_protocol_request", "ProtocolRequest", "answer_response"]
 
@@ -37,18 +32,6 @@ DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 #: Parameters that only the update operation has.
 UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
-
-_RDF_ALIASES = {
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "xml": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "json": "application/ld+json",
-}
 
 
 @dataclass
@@ -91,7 +74,7 @@ def read_protocol_request() -> ProtocolRequest:
                     "with application/sparql-query the body is the query; drop ?query=",
                 )
             try:
-                queries = [request.get_data(cache=False).decode("utf-8")]
+                queries = [request.get_data(cache=True).decode("utf-8")]
             except UnicodeDecodeError as exc:
                 raise RelgraphError(
                     f"the query body is not valid UTF-8: {exc}", "send the query as UTF-8"
@@ -114,42 +97,17 @@ def read_protocol_request() -> ProtocolRequest:
     )
 
 
-def _choose_format(graph: bool, alias: str | None) -> str | None:
-    """The result format, or None when the client is a browser wanting HTML."""
-    table = GRAPH_MEDIA_TYPES if graph else SOLUTION_MEDIA_TYPES
-    if alias:
-        key = alias.strip().lower()
-        if key in FORMAT_ALIASES:
-            return FORMAT_ALIASES[key][1 if graph else 0]
-        if key in table:
-            return table[key]
-        raise RelgraphError(
-            f"unknown format {alias!r}",
-            f"use one of {', '.join(FORMAT_ALIASES)} or a media type of {', '.join(table)}",
-        )
-    offered = list(table)
-    if prefers_html(offered):
-        return None
-    best = best_type(offered)
-    if best is None:
-        raise NotAcceptable(f"this answer can be sent as {', '.join(offered)}")
-    return table[best]
-
-
-def answer_response(outcome: Outcome, fmt: str, *, download: bool = False) -> Response:
+def answer_response(outcome: Outcome, fmt: ResultFormat, *, download: bool = False) -> Response:
     """Serialise an answer with the relgraph headers (row count, truncation, time)."""
     answer = outcome.answer
-    response = Response(answer.serialize(fmt), content_type=answer.media_type(fmt))
+    response = Response(answer.serialize(fmt.name), content_type=fmt.content_type)
     response.headers["X-Relgraph-Truncated"] = "true" if answer.truncated else "false"
     response.headers["X-Relgraph-Rows"] = str(answer.size)
     response.headers["X-Relgraph-Elapsed-Ms"] = f"{answer.elapsed_ms:.1f}"
     response.headers["X-Relgraph-Time-Limit-Ms"] = str(outcome.time_limit_ms)
     response.headers["Vary"] = "Accept"
     if download:
-        extension = {"jsonld": "jsonld", "nt": "nt", "ttl": "ttl"}.get(fmt, fmt)
-        if answer.kind == "graph" and fmt == "xml":
-            extension = "rdf"
-        response.headers["Content-Disposition"] = f'attachment; filename="result.{extension}"'
+        response.headers["Content-Disposition"] = f'attachment; filename="result.{fmt.extension}"'
     return response
 
 
@@ -170,36 +128,34 @@ def sparql() -> BaseResponse:
         time_limit_ms=proto.params.get("timeout"),
     )
     info = rg.service.check(query_request)
-    fmt = _choose_format(info.returns_graph, proto.params.get("format"))
-    if fmt is None:
-        keep = [
-            (k, v)
-            for k, v in proto.params.items(multi=True)
-            if k in {"default-graph-uri", "named-graph-uri", "timeout"}
-        ]
-        target = url_for("pages.index") + "?" + urlencode([("query", proto.query), *keep])
-        return redirect(target, code=303)
+    chosen: ResultFormat | None = None
+    if info.form is not None:
+        # Negotiate before running: a 406 or a browser's redirect costs no query.
+        kind = "graph" if info.returns_graph else info.form
+        chosen = negotiate(kind, proto.params, html=True)
+        if chosen is None:
+            keep = [
+                (k, v)
+                for k, v in proto.params.items(multi=True)
+                if k in {"default-graph-uri", "named-graph-uri", "timeout"}
+            ]
+            target = url_for("pages.index") + "?" + urlencode([("query", proto.query), *keep])
+            return redirect(target, code=303)
     outcome = rg.service.run(query_request)
-    return answer_response(outcome, fmt, download=proto.params.get("download") == "1")
+    if chosen is None or outcome.answer.kind not in chosen.kinds:
+        # The form was not known before the engine read the query.
+        chosen = negotiate(outcome.answer.kind, proto.params)
+        assert chosen is not None
+    return answer_response(outcome, chosen, download=proto.params.get("download") == "1")
 
 
 def _rdf_document(build: Any) -> BaseResponse:
-    alias = request.args.get("format")
-    if alias:
-        media_type = _RDF_ALIASES.get(alias.strip().lower())
-        if media_type is None:
-            raise RelgraphError(
-                f"unknown format {alias!r}", f"use one of {', '.join(_RDF_ALIASES)}"
-            )
-    else:
-        offered = list(RDF_DOCUMENT_TYPES)
-        if prefers_html(offered):
-            return redirect(url_for("pages.index"), code=303)
-        found = best_type(offered)
-        if found is None:
-            raise NotAcceptable(f"this document can be sent as {', '.join(offered)}")
-        media_type = found
-    response = Response(serialize_graph(build(), media_type), content_type=media_type)
+    chosen = negotiate("graph", MultiDict(request.args), html=True)
+    if chosen is None:
+        return redirect(url_for("pages.index"), code=303)
+    response = Response(
+        serialize_graph(build(), chosen.media_type), content_type=chosen.content_type
+    )
     response.headers["Vary"] = "Accept"
     return response
 
@@ -269,6 +225,24 @@ def version_json() -> Response:
             "gunicorn": _version_of("gunicorn"),
         }
     )
+
+
+@bp.route("/-/health.json")
+def health_json() -> Response:
+    """This web worker process: its internal-error counts and its query workers."""
+    rg = state()
+    body = rg.health.as_dict()
+    service = rg.service_started
+    if service is not None:
+        stats = service.pool.stats()
+        body["query_workers"] = {
+            "size": stats.size,
+            "alive": stats.alive,
+            "killed_at_deadline": stats.kills,
+            "recycled": stats.recycled,
+            "died": stats.died,
+        }
+    return jsonify(body)
 
 
 @bp.route("/-/prefixes.json")

@@ -3,17 +3,32 @@
 Errors are answered as JSON ``{"ok": false, "error", "hint", "status", ...}``,
 or as ``error.html`` for browsers. Neither reflects input as markup: JSON is
 served as ``application/json`` with ``nosniff``, and the template escapes.
+
+A 500 is a bug. Each one is logged with the request (method, path, query text
+cut to :data:`LOGGED_QUERY_CHARS`) and the traceback (a query worker's own
+traceback when the worker failed), the client gets a short JSON or HTML
+answer without internals, and the process's :class:`~relgraph.web.health.Health`
+counts it: a process with ``max_error_streak`` 500s in a row is replaced.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+import logging
+import traceback
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from relgraph.errors import QuerySyntaxError, RelgraphError
+from relgraph.pool import WorkerFault
 from relgraph.web.conneg import prefers_html
 
-__all__ = ["register", "error_dict", "RETRY_AFTER_S"]
+__all__ = ["register", "error_dict", "log_if_internal", "RETRY_AFTER_S", "LOGGED_QUERY_CHARS"]
+
+#: How much of a query's text an internal-error log line shows.
+LOGGED_QUERY_CHARS = 500
+
+_log = logging.getLogger("relgraph.web")
 
 #: Seconds a client should wait after a 503 (time-out, graph not built).
 RETRY_AFTER_S = 5
@@ -58,9 +73,70 @@ _HTTP_HINTS = {
 }
 
 
+def _query_text() -> str:
+    """The query of the current request (parameter or body), cut for a log line."""
+    try:
+        text = request.args.get("query", "")
+        if not text and request.method == "POST":
+            if request.mimetype == "application/x-www-form-urlencoded":
+                text = request.form.get("query", "")
+            elif request.mimetype == "application/sparql-query":
+                text = request.get_data(cache=True).decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 - a log line must not fail on a bad body
+        text = "(unreadable)"
+    if len(text) > LOGGED_QUERY_CHARS:
+        text = text[:LOGGED_QUERY_CHARS] + f"... ({len(text)} characters)"
+    return text
+
+
+def _log_internal(exc: BaseException) -> None:
+    """Log a 500 with the request and the traceback."""
+    trace = "".join(traceback.format_exception(exc))
+    if isinstance(exc, WorkerFault) and exc.detail:
+        trace += "query worker traceback:\n" + exc.detail
+    _log.error(
+        "internal error (500) on %s %s; query: %r\n%s",
+        request.method,
+        request.full_path if request.query_string else request.path,
+        _query_text(),
+        trace,
+    )
+
+
+def log_if_internal(exc: RelgraphError) -> None:
+    """Log an error a view answers itself (as a page) when it is an internal one (500)."""
+    if exc.http_status == 500:
+        _log_internal(exc)
+
+
+def _internal(exc: Exception) -> Response:
+    """Any exception no other handler knows: an internal error."""
+    if isinstance(exc, InternalServerError) and exc.original_exception is not None:
+        original = exc.original_exception
+    else:
+        original = exc
+    _log_internal(original)
+    body = {
+        "ok": False,
+        "error": "internal error: the server failed to answer this request",
+        "hint": "try again; the error is logged on the server with this request",
+        "status": 500,
+        "type": "InternalError",
+    }
+    if prefers_html():
+        return Response(render_template("error.html", error=body), status=500)
+    response = jsonify(body)
+    response.status_code = 500
+    return response
+
+
 def _respond(exc: RelgraphError | HTTPException) -> Response:
     body = error_dict(exc)
     status = int(str(body["status"]))
+    if status == 500:
+        if isinstance(exc, InternalServerError):
+            return _internal(exc)
+        _log_internal(exc)
     if prefers_html():
         response = Response(render_template("error.html", error=body), status=status)
     else:
@@ -91,8 +167,17 @@ def _secure(response: Response) -> Response:
     return response
 
 
+def _count(response: Response) -> Response:
+    rg = current_app.extensions.get("relgraph")
+    if rg is not None:
+        rg.health.record(response.status_code)
+    return response
+
+
 def register(app: Flask) -> None:
-    """Install the error handlers and the response headers on an app."""
+    """Install the error handlers, the health count and the response headers on an app."""
     app.register_error_handler(RelgraphError, _respond)
     app.register_error_handler(HTTPException, _respond)
+    app.register_error_handler(Exception, _internal)
     app.after_request(_secure)
+    app.after_request(_count)

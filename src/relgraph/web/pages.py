@@ -25,9 +25,10 @@ from relgraph.results import compact_iri
 from relgraph.sparql import Outcome, QueryRequest
 from relgraph.web import state
 from relgraph.web.api import answer_response
-from relgraph.web.errors import RETRY_AFTER_S, error_dict
+from relgraph.web.conneg import negotiate
+from relgraph.web.errors import RETRY_AFTER_S, error_dict, log_if_internal
 
-__all__ = ["bp", "results_dict", "DEFAULT_QUERY"]
+__all__ = ["bp", "results_dict", "DEFAULT_QUERY", "DOWNLOADS"]
 
 bp = Blueprint("pages", __name__)
 
@@ -43,8 +44,12 @@ ORDER BY ?label
 LIMIT 100
 """
 
-_SOLUTION_DOWNLOADS = (("csv", "CSV"), ("tsv", "TSV"), ("json", "JSON"))
-_GRAPH_DOWNLOADS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"))
+#: The download links of a result table, per answer kind (formats defined for that kind).
+DOWNLOADS: dict[str, tuple[tuple[str, str], ...]] = {
+    "select": (("csv", "CSV"), ("tsv", "TSV"), ("json", "JSON")),
+    "ask": (("json", "JSON"), ("xml", "XML")),
+    "graph": (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples")),
+}
 _DATASET_KEYS = ("default-graph-uri", "named-graph-uri", "timeout")
 
 
@@ -104,7 +109,7 @@ def results_dict(outcome: Outcome, *, permalink: str, download: str) -> dict[str
             [_cell(t.subject, names), _cell(t.predicate, names), _cell(t.object, names)]
             for t in answer.triples
         ]
-    formats = _GRAPH_DOWNLOADS if answer.kind == "graph" else _SOLUTION_DOWNLOADS
+    formats = DOWNLOADS[answer.kind]
     glue = "&" if "?" in download else "?"
     return {
         "ok": True,
@@ -150,6 +155,7 @@ def _run_free(params: MultiDict[str, str]) -> tuple[dict[str, Any] | None, dict[
             )
         )
     except RelgraphError as exc:
+        log_if_internal(exc)
         return None, error_dict(exc)
     encoded = urlencode([("query", text), *extra])
     return (
@@ -268,6 +274,7 @@ def _run_stored(query: StoredQuery) -> tuple[dict[str, Any], Outcome | None]:
             )
         )
     except RelgraphError as exc:
+        log_if_internal(exc)
         data["error"] = error_dict(exc)
         return data, None
     encoded = urlencode(sorted(values.items()))
@@ -305,9 +312,9 @@ def stored_results(query_id: str) -> BaseResponse:
         response = jsonify(data["error"])
         response.status_code = _status(data["error"])
         return response
-    graph = outcome.answer.kind == "graph"
-    fmt = request.args.get("format", "ttl" if graph else "json")
-    return answer_response(outcome, fmt, download=request.args.get("download") == "1")
+    chosen = negotiate(outcome.answer.kind, MultiDict(request.args))
+    assert chosen is not None
+    return answer_response(outcome, chosen, download=request.args.get("download") == "1")
 
 
 def _entity_data() -> dict[str, Any]:

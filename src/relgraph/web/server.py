@@ -1,33 +1,44 @@
 """Serve the app with gunicorn, a production WSGI server.
 
-Each gunicorn worker (``gthread``: several requests at once per worker) builds
-its own app after the fork, loads the graph, and starts its pool of query
-worker processes; a query that hits the time limit kills one query worker, not
-the web worker, so other clients keep being served.
+Each gunicorn worker (``gthread``: ``threads`` requests at once per worker)
+builds its own app after the fork, loads the graph, and starts its pool of
+query worker processes; a query that hits the time limit kills one query
+worker, not the web worker, so other clients keep being served.
+
+Self-healing: a web worker that answers ``max_error_streak`` internal errors
+(500) in a row exits gracefully (it finishes the requests in flight), and the
+gunicorn arbiter forks a fresh one in its place; query worker processes that
+fail are replaced by their pool (:mod:`relgraph.pool`).
 """
 
 from __future__ import annotations
 
 import atexit
+import logging
+import os
+import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from relgraph.errors import RelgraphError
 from relgraph.settings import Settings
+from relgraph.web.health import Health
 
 __all__ = ["RelgraphServer", "gunicorn_options", "serve"]
 
-#: Threads per gunicorn worker (requests answered at the same time by one worker).
-THREADS = 4
+_log = logging.getLogger("relgraph.web")
 
 
-def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
+def gunicorn_options(
+    settings: Settings, host: str, port: int, workers: int, threads: int | None = None
+) -> dict[str, Any]:
     """The gunicorn configuration for relgraph's settings."""
     return {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
         "worker_class": "gthread",
-        "threads": THREADS,
+        "threads": max(1, threads if threads is not None else int(settings.threads)),
         # A request may wait for a query worker and then run to the time limit.
         "timeout": int(settings.query_time_limit_ms) // 1000 * 3 + 30,
         "graceful_timeout": 10,
@@ -35,6 +46,9 @@ def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> 
         "accesslog": "-",
         "errorlog": "-",
         "preload_app": False,
+        # No runtime control socket: its default path is shared by every server
+        # of the same user, so two servers (e.g. test runs) would fight over it.
+        "control_socket_disable": True,
     }
 
 
@@ -47,9 +61,10 @@ class RelgraphServer(BaseApplication):  # type: ignore[misc]
         super().__init__()
 
     def load_config(self) -> None:
-        """Apply the options to gunicorn's configuration."""
+        """Apply the options to gunicorn's configuration (those this gunicorn knows)."""
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         """Build the app in the worker and start its query workers."""
@@ -57,11 +72,37 @@ class RelgraphServer(BaseApplication):  # type: ignore[misc]
 
         app = create_app(self.settings)
         rg = app.extensions["relgraph"]
+        rg.health.on_unhealthy = _exit_worker
         rg.service.pool.warm()
         atexit.register(rg.close)
         return app
 
 
-def serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Run gunicorn in the foreground until interrupted."""
-    RelgraphServer(settings, gunicorn_options(settings, host, port, workers)).run()
+def _exit_worker(health: Health) -> None:
+    """Make this gunicorn worker exit gracefully; the arbiter starts a fresh one."""
+    _log.error(
+        "web worker %d answered %d internal errors in a row (setting max_error_streak): "
+        "exiting so that a fresh worker takes its place",
+        health.pid,
+        health.streak,
+    )
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def serve(
+    settings: Settings, host: str, port: int, workers: int, threads: int | None = None
+) -> None:
+    """Run gunicorn in the foreground until interrupted.
+
+    :raises RelgraphError: when gunicorn stops because a worker could not start
+        (its log, above, says why).
+    """
+    from gunicorn.errors import HaltServer
+
+    try:
+        RelgraphServer(settings, gunicorn_options(settings, host, port, workers, threads)).run()
+    except HaltServer as exc:
+        raise RelgraphError(
+            f"the server stopped: {exc.reason}",
+            "see the server log above; `relgraph build` first if the graph is not built",
+        ) from None

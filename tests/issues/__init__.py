@@ -1,0 +1,1 @@
+"""Regression tests, one file per issue item; each file opens with the issue reference."""
