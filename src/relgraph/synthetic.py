@@ -85,6 +85,7 @@ _FINDING_COPIED = (
     "involvesRole",
     "usesDesign",
     "hasEvidenceType",
+    "hasDirection",
 )
 #: Properties of a method application copied from its template.
 _METHODUSE_COPIED = (
@@ -96,7 +97,6 @@ _METHODUSE_COPIED = (
     "hasEvidenceType",
 )
 _PASSAGE_COPIED = ("sourceFile", "startOffset", "endOffset", "quotation", "inDocument", "inSection")
-_DIRECTIONS = ("PositiveDirection", "NegativeDirection", "MixedDirection", "NoDirection")
 
 
 def _rg(name: str) -> ox.NamedNode:
@@ -137,6 +137,8 @@ class Pools:
     outcomes: list[ox.NamedNode]
     mappings: list[tuple[ox.NamedNode, ox.NamedNode]] = field(default_factory=list)
     mapping_graph: str | None = None
+    #: The graph's mappings come from an SSSOM file: new instruments get SSSOM rows.
+    sssom: bool = False
 
 
 def _templates(store: GraphStore, cls: str, props: Sequence[str]) -> list[Template]:
@@ -218,6 +220,8 @@ class _Study:
         self.seed = seed
         self.triples: list[ox.Triple] = []
         self.mapping_triples: list[ox.Triple] = []
+        #: (IRI, label) of the instruments made.
+        self.instruments: list[tuple[str, str]] = []
 
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         self.triples.append(ox.Triple(s, p, o))
@@ -273,7 +277,6 @@ class _Study:
         for prop, objects in values.items():
             for obj in objects:
                 self.add(node, _rg(prop), obj)
-        self.add(node, _rg("hasDirection"), _rg(rng.choice(_DIRECTIONS)))
         self.add(node, _rg("citesAsEvidence"), work)
         self.add(node, _SOURCE, work)
         if rng.random() < 0.5:
@@ -305,16 +308,18 @@ class _Study:
     def instrument(self, name: str) -> ox.NamedNode:
         template = self.rng.choice(self.pools.instruments)
         node = _rgr(f"instrument-synthetic-{self.n}")
+        label = f"synthetic instrument of {name} (study {self.n})"
+        self.instruments.append((node.value, label))
         self.entity(
             node,
             "Instrument",
-            f"synthetic instrument of {name} (study {self.n})",
+            label,
             f"A synthetic instrument of synthetic study {self.n}, generated for benchmarks.",
         )
         for prop in ("implementsMethod", "measures"):
             for obj in template[prop]:
                 self.add(node, _rg(prop), obj)
-        if self.pools.mappings and self.rng.random() < 0.5:
+        if self.pools.mappings and not self.pools.sssom and self.rng.random() < 0.5:
             predicate, target = self.rng.choice(self.pools.mappings)
             self.mapping_triples.append(ox.Triple(node, predicate, target))
         return node
@@ -343,8 +348,9 @@ _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 def generate(
     pools: Pools, triples: int, *, seed: int = 0, start: int = 1
-) -> Iterator[tuple[list[ox.Triple], list[ox.Triple]]]:
-    """Yield studies, as (data triples, mapping triples), until ``triples`` are made.
+) -> Iterator[tuple[list[ox.Triple], list[ox.Triple], list[tuple[str, str]]]]:
+    """Yield studies, as (data triples, mapping triples, instruments made), until
+    ``triples`` are made.
 
     :param triples: how many triples to generate in all (the last study may pass it).
     :param seed: the seed of the random draws: the same seed gives the same studies.
@@ -358,7 +364,7 @@ def generate(
         study.build()
         made += len(study.triples) + len(study.mapping_triples)
         number += 1
-        yield study.triples, study.mapping_triples
+        yield study.triples, study.mapping_triples, study.instruments
 
 
 @dataclass
@@ -368,7 +374,7 @@ class SynthesisResult:
     :ivar project: the project folder.
     :ivar files: the generated Turtle files.
     :ivar real_triples: triples of the real graph (ontology, data, shapes).
-    :ivar synthetic_triples: triples generated.
+    :ivar synthetic_triples: triples generated (about: an SSSOM row counts as one).
     :ivar studies: studies generated.
     """
 
@@ -429,7 +435,9 @@ def write_project(
             f"{target} is the project folder itself", "give a new folder, e.g. build/synth"
         )
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("ontology_dir", "data_dir", "shapes_dir", "queries_dir"):
+    from relgraph.loading import SOURCE_FOLDERS
+
+    for name in [setting for setting, _ in SOURCE_FOLDERS] + ["queries_dir"]:
         source = settings.path(name)
         dest = target / Path(str(getattr(settings, name))).name
         if dest.exists():
@@ -461,7 +469,11 @@ def write_project(
         chunk.clear()
         mappings.clear()
 
-    for data, mapped in generate(pools, max(0, triples - real), seed=seed):
+    sssom = _sssom_file(target / Path(str(getattr(settings, "mappings_dir", "mappings"))).name)
+    pools.sssom = sssom is not None
+    instruments: list[tuple[str, str]] = []
+    for data, mapped, made_instruments in generate(pools, max(0, triples - real), seed=seed):
+        instruments += made_instruments
         chunk += data
         mappings += mapped
         made += len(data) + len(mapped)
@@ -470,4 +482,39 @@ def write_project(
             flush()
     if chunk:
         flush()
+    if sssom is not None and instruments:
+        made += _extend_sssom(sssom, instruments, seed)
     return SynthesisResult(target, files, real, made, studies)
+
+
+def _sssom_file(folder: Path) -> Path | None:
+    """The project's SSSOM mapping set (the first ``*.sssom.tsv`` of the mappings folder)."""
+    found = sorted(folder.glob("*.sssom.tsv")) if folder.is_dir() else []
+    return found[0] if found else None
+
+
+def _extend_sssom(path: Path, instruments: list[tuple[str, str]], seed: int) -> int:
+    """Map each new instrument as a real instrument is mapped: append SSSOM rows.
+
+    A row of a real instrument (subject category ``instrument``) is copied with the
+    synthetic subject, label and a comment saying so; without such a row, nothing is
+    added. Returns the number of rows (one SKOS triple each once built).
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header_at = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    columns = lines[header_at].split("\t")
+    rows = [dict(zip(columns, line.split("\t"), strict=False)) for line in lines[header_at + 1 :]]
+    templates = [r for r in rows if r.get("subject_category") == "instrument"]
+    if not templates:
+        return 0
+    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data, not a secret
+    out = []
+    for iri, label in instruments:
+        row = dict(rng.choice(templates))
+        row["subject_id"] = "rgr:" + iri.removeprefix(str(RGR))
+        row["subject_label"] = label
+        if "comment" in row:
+            row["comment"] = "Synthetic mapping made by relgraph synth for benchmarks."
+        out.append("\t".join(row.get(c, "") for c in columns))
+    path.write_text("\n".join(lines + out) + "\n", encoding="utf-8")
+    return len(out)
