@@ -207,9 +207,10 @@ def concurrent_run(
     threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
+    # The deadline is set before the threads are released (they read it at once).
+    deadline[0] = time.perf_counter() + budget_s
     barrier.wait()
     started = time.perf_counter()
-    deadline[0] = started + budget_s
     for thread in threads:
         thread.join()
     result.wall_s = time.perf_counter() - started
