@@ -688,6 +688,13 @@ def synth(settings: Settings, triples: int, seed: int, graph_triples: int, outpu
     )
 
 
+# Study sheets (relgraph template, relgraph import): commands of their own module.
+from relgraph.cli_curation import import_, template  # noqa: E402
+
+cli.add_command(template)
+cli.add_command(import_)
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:

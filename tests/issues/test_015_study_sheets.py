@@ -34,7 +34,7 @@ from relgraph.curation.problems import StudySheetError
 from relgraph.curation.tables import read_study
 from relgraph.settings import Settings
 from relgraph.vocab import RGR
-from tests import requires_seed
+from tests import ROOT, requires_seed
 from tests.studies import (
     EXAMPLE_ID,
     EXAMPLE_STUDY,
@@ -364,3 +364,33 @@ def test_the_reviews_own_findings_fill_a_sheet_that_is_not_imported(
     with pytest.raises(StudySheetError) as caught:
         import_study(repo_settings, path, dry_run=True, reasoner=False)
     assert "names the review" in caught.value.message
+
+
+# -- the documentation shows what the code does ------------------------------------------------
+
+
+def test_data_readme_lists_the_sheets_columns() -> None:
+    from relgraph.curation.sheets import sheets_markdown
+
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert sheets_markdown() in readme
+    # the README describes the sheet first and Turtle by hand second
+    assert readme.index("### First: from a study sheet") < readme.index("### Second: a study")
+    top = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert top.index("## Adding a study") < top.index("## Checking the graph")
+
+
+def test_the_mistakes_shown_in_data_readme_are_those_of_the_copy(project: Settings) -> None:
+    """docs/examples/study-with-mistakes is the example with the six planted mistakes."""
+    expected = example_rows()
+    for mistake in MISTAKES:
+        plant(expected, mistake)
+    mistakes = ROOT / "docs" / "examples" / "study-with-mistakes"
+    tables, _ = read_study(mistakes)
+    assert {n: [r.values for r in t.rows] for n, t in tables.items()} == expected
+    with pytest.raises(StudySheetError) as caught:
+        _import(project, mistakes)
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    shown = [line for line in readme.splitlines() if line.startswith("- ") and ".csv, row" in line]
+    found = [line for line in caught.value.message.splitlines() if line.startswith("- ")]
+    assert shown == found

@@ -25,6 +25,7 @@ import datetime as dt
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,8 @@ class ImportResult:
     new_entities: int
     warnings: list[SheetProblem] = field(default_factory=list)
     report: CheckReport | None = None
+    #: seconds per step: read, load, rows, turtle, check, write
+    timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line: what was (or would be) written."""
@@ -428,7 +431,17 @@ def import_study(
     """
     from relgraph.builder import load_sources
 
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = now - clock
+        clock = now
+
     tables, problems = read_study(path)
+    lap("read")
     index = SourceIndex()
     sources = load_sources(settings, index)
     # The rows are resolved against the graph without the study's previous version.
@@ -438,6 +451,7 @@ def import_study(
     )
     base = _without(sources, previous_graph)
     vocabulary = Vocabulary.from_store(base)
+    lap("load")
 
     def taken(iri: str) -> str:
         return _owner(base, iri)
@@ -464,6 +478,7 @@ def import_study(
         raise StudySheetError(problems, source)
     target = study_path(settings, study.work.study)
     graph_iri = graph_iri_for(target, settings.project_path)
+    lap("rows")
     text = turtle_text(study_graph(study, vocabulary))
     with tempfile.TemporaryDirectory(prefix="relgraph-import-") as folder:
         draft = Path(folder) / target.name
@@ -472,7 +487,9 @@ def import_study(
     index.add(quads)
     store = _without(sources, graph_iri)
     store.add_quads(quads)
+    lap("turtle")
     report = check_store(store, settings, extra_graphs=[graph_iri], reasoner=reasoner)
+    lap("check")
     report.problems = index.locate(report.problems)
     origins = _origins(study)
     mine = [
@@ -497,10 +514,12 @@ def import_study(
         new_entities=len(study.entities),
         warnings=[p for p in problems if p.severity != "error"],
         report=report,
+        timings=timings,
     )
     if not dry_run:
         _atomic_write(target, text)
         result.written = True
+        lap("write")
     return result
 
 

@@ -322,6 +322,12 @@ def _duplicate_reason(new_names: Sequence[str], entity: Entity) -> str:
     the same content words, an almost identical spelling.
     """
     pairs = [(new, old) for new in new_names for old in entity.names]
+
+    def named(old: str) -> str:
+        return (
+            entity.describe() if old == entity.label else f"{old!r}, a name of {entity.describe()}"
+        )
+
     for new, old in pairs:
         if name_key(new) == name_key(old):
             if new != new_names[0] or old != entity.label:
@@ -330,18 +336,18 @@ def _duplicate_reason(new_names: Sequence[str], entity: Entity) -> str:
     for new, old in pairs:
         if _folded(new) == _folded(old):
             variant = "differs only in spelling or plural from"
-            return f"{new!r} {variant} {old!r} of {entity.describe()}"
+            return f"{new!r} {variant} {named(old)}"
     for new, old in pairs:
         mine = content_words(new)
         if mine and mine == content_words(old):
-            return f"{new!r} has the same words as {old!r} of {entity.describe()}"
+            return f"{new!r} has the same words as {named(old)}"
     for new, old in pairs:
         a, b = _folded(new), _folded(old)
         if (
             min(len(a), len(b)) >= 5
             and difflib.SequenceMatcher(None, a, b).ratio() >= SPELLING_RATIO
         ):
-            return f"{new!r} is spelt almost like {old!r} of {entity.describe()}"
+            return f"{new!r} is spelt almost like {named(old)}"
     return ""
 
 

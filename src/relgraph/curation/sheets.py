@@ -31,6 +31,7 @@ __all__ = [
     "ENTITIES",
     "SHEETS",
     "sheet_named",
+    "sheets_markdown",
 ]
 
 #: The first cell of a help row starts with this.
@@ -560,3 +561,35 @@ def sheet_named(name: str) -> SheetSpec | None:
 
 def _key(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _takes(column: Column) -> str:
+    if column.key == "different":
+        what = "an existing entity"
+    elif column.kinds:
+        kinds = list(column.kinds)
+        what = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
+    elif column.choices:
+        what = "one of: " + ", ".join(column.choices)
+    else:
+        what = {
+            "id": "an IRI (rgr:...)", "year": "a year", "integer": "a whole number",
+            "decimal": "a number", "date": "a date (YYYY-MM-DD)", "doi": "a DOI",
+            "orcid": "an ORCID iD", "authors": "surnames",
+        }.get(column.type, "text")  # fmt: skip
+    if column.multi:
+        what += f", several separated by {SEPARATOR}"
+    return what
+
+
+def sheets_markdown() -> str:
+    """The sheets and their columns as Markdown (kept in data/README.md; a test compares)."""
+    lines: list[str] = []
+    for spec in SHEETS:
+        lines += [f"**{spec.name}** (`{spec.file}`): {spec.help}", ""]
+        lines += ["| column | takes | required |", "| --- | --- | --- |"]
+        for c in spec.columns:
+            required = "yes" if c.required else ""
+            lines.append(f"| {c.header} | {_takes(c)} | {required} |")
+        lines.append("")
+    return "\n".join(lines)
