@@ -11,7 +11,9 @@ A generated study follows the worked example of ``data/README.md`` (a study
 added from elsewhere):
 
 * a cited work (``rg:CitedWork``, ``rgr:work-synthetic-...``) with invented
-  author and year, described as synthetic, never as a real publication;
+  author and year, described as synthetic, never as a real publication, and the
+  provenance ``relgraph import`` writes (a ``rg:StudyCuration`` by a synthetic
+  curator; each claim ``prov:wasDerivedFrom`` a synthetic ``rg:StudyExcerpt``);
 * one to three findings (``rg:Finding``) with ``dcterms:source`` and
   ``rg:citesAsEvidence`` the work; theory, factor, outcome or construct,
   setting, population, role and design are copied from a real finding chosen as
@@ -42,7 +44,7 @@ import pyoxigraph as ox
 from relgraph.errors import ConfigError
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from relgraph.vocab import DCTERMS, OWL, PREFIXES, RDF, RDFS, RG, RGR, SKOS
+from relgraph.vocab import DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, RG, RGR, SKOS
 
 __all__ = [
     "SynthesisResult",
@@ -61,6 +63,14 @@ _LABEL = ox.NamedNode(str(RDFS.label))
 _DESCRIPTION = ox.NamedNode(str(DCTERMS.description))
 _SOURCE = ox.NamedNode(str(DCTERMS.source))
 _INDIVIDUAL = ox.NamedNode(str(OWL.NamedIndividual))
+_DATE = ox.NamedNode(str(DCTERMS.date))
+_PROV_USED = ox.NamedNode(str(PROV.used))
+_PROV_ASSOCIATED = ox.NamedNode(str(PROV.wasAssociatedWith))
+_PROV_GENERATED = ox.NamedNode(str(PROV.wasGeneratedBy))
+_PROV_DERIVED = ox.NamedNode(str(PROV.wasDerivedFrom))
+_PROV_QUOTED = ox.NamedNode(str(PROV.wasQuotedFrom))
+_PROV_VALUE = ox.NamedNode(str(PROV.value))
+_PROV_PERSON = ox.NamedNode(str(PROV.Person))
 _MAPPING_PREDICATES = {
     str(SKOS[name])
     for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
@@ -250,6 +260,7 @@ class _Study:
         self.add(work, _rg("authorList"), ox.Literal(author))
         self.add(work, _rg("etAl"), ox.Literal("true" if et_al else "false", datatype=_XSD_BOOL))
         self.add(work, _rg("publicationYear"), ox.Literal(str(year), datatype=_XSD_INTEGER))
+        self.curation(work, name)
         for k in range(1, 1 + rng.choice((1, 1, 2, 2, 3))):
             self.finding(work, name, k)
         instrument = None
@@ -257,6 +268,39 @@ class _Study:
             instrument = self.instrument(name)
         if self.pools.method_uses and (instrument is not None or rng.random() < 0.25):
             self.method_use(work, name, instrument)
+
+    def curation(self, work: ox.NamedNode, name: str) -> None:
+        """Who added the study and when (PROV-O, as ``relgraph import`` writes it)."""
+        node = _rgr(f"curation-synthetic-{self.n}")
+        self.entity(
+            node,
+            "StudyCuration",
+            f"synthetic curation of {name} (study {self.n})",
+            "The synthetic record of who added a synthetic study, generated for benchmarks.",
+        )
+        curator = _rgr(f"curator-synthetic-{self.n}")  # one each: every triple counts
+        self.add(node, _PROV_USED, work)
+        self.add(node, _PROV_ASSOCIATED, curator)
+        self.add(node, _DATE, ox.Literal("2026-01-01", datatype=_XSD_DATE))
+        self.add(curator, _TYPE, _INDIVIDUAL)
+        self.add(curator, _TYPE, _PROV_PERSON)
+        self.add(curator, _LABEL, ox.Literal(f"synthetic curator of study {self.n}"))
+        self.add(curator, _DESCRIPTION, _en("The curator of a synthetic study."))
+
+    def provenance(self, node: ox.NamedNode, work: ox.NamedNode, name: str, key: str) -> None:
+        """A claim's curation and the (synthetic) quotation it rests on."""
+        excerpt = _rgr(f"excerpt-synthetic-{self.n}-{key}")
+        self.add(node, _PROV_GENERATED, _rgr(f"curation-synthetic-{self.n}"))
+        self.add(node, _PROV_DERIVED, excerpt)
+        self.entity(
+            excerpt,
+            "StudyExcerpt",
+            f"synthetic excerpt {key} of {name} (study {self.n})",
+            "A synthetic quotation, generated for benchmarks.",
+        )
+        self.add(excerpt, _PROV_VALUE, ox.Literal(f"Synthetic words of synthetic study {self.n}."))
+        self.add(excerpt, _PROV_QUOTED, work)
+        self.add(excerpt, _rg("locator"), ox.Literal(f"p. {key}"))
 
     def finding(self, work: ox.NamedNode, name: str, k: int) -> None:
         rng, pools = self.rng, self.pools
@@ -279,6 +323,7 @@ class _Study:
                 self.add(node, _rg(prop), obj)
         self.add(node, _rg("citesAsEvidence"), work)
         self.add(node, _SOURCE, work)
+        self.provenance(node, work, name, str(k))
         if rng.random() < 0.5:
             self.citation(work, node, name, k)
 
@@ -340,10 +385,12 @@ class _Study:
                 self.add(node, _rg(prop), obj)
         self.add(node, _rg("citesAsEvidence"), work)
         self.add(node, _SOURCE, work)
+        self.provenance(node, work, name, "m")
 
 
 _XSD_BOOL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
 
 def generate(

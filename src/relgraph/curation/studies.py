@@ -89,7 +89,7 @@ ORDER BY ?c
 """
 
 _MADE = """
-SELECT ?g ?x ?kind WHERE {
+SELECT ?c ?x ?kind WHERE {
   GRAPH ?g { ?c a rg:StudyCuration . ?x prov:wasGeneratedBy ?c ; a ?kind . }
 }
 """
@@ -104,13 +104,13 @@ def list_studies(store: GraphStore) -> list[StudyInfo]:
         if group is None and kind != "NamedIndividual" and "#" not in row["kind"]:
             group = "entities"
         if group:
-            made.setdefault(row["g"], {}).setdefault(group, set()).add(row["x"])
+            made.setdefault(row["c"], {}).setdefault(group, set()).add(row["x"])
     out: dict[str, StudyInfo] = {}
     for row in _rows(store, _STUDIES):
         study = row["c"].rsplit("/", 1)[-1].removeprefix("curation-")
         if study in out:
             continue
-        groups = made.get(row["g"], {})
+        groups = made.get(row["c"], {})
         entities = groups.get("entities", set()) - groups.get("findings", set())
         entities -= groups.get("methods", set())
         out[study] = StudyInfo(
@@ -216,11 +216,9 @@ def filled_gaps(store: GraphStore) -> list[FilledGap]:
     review = review_graph_iris(store)
     in_review = {(r["t"], r["o"], r["k"] or "none") for r in _rows(store, _CELLS, review)}
     owners: dict[str, str] = {}
-    for row in _rows(
-        store,
-        "SELECT ?g ?f WHERE { GRAPH ?g { ?c a rg:StudyCuration . ?f prov:wasGeneratedBy ?c } }",
-    ):
-        owners[row["f"]] = row["g"].rsplit("/", 1)[-1]
+    made = "SELECT ?c ?f WHERE { ?c a rg:StudyCuration . ?f prov:wasGeneratedBy ?c }"
+    for row in _rows(store, made):
+        owners[row["f"]] = row["c"].rsplit("/", 1)[-1].removeprefix("curation-")
     gaps: dict[str, tuple[set[str], set[str]]] = {}
     for row in _rows(store, _GAPS, review):
         theories, kinds = gaps.setdefault(row["gap"], (set(), set()))
