@@ -25,6 +25,10 @@ from relgraph.store import GraphStore
 
 __all__ = [
     "StudyInfo",
+    "StudyDetail",
+    "StudyClaim",
+    "StudyEntity",
+    "study_detail",
     "FilledGap",
     "list_studies",
     "study_graph_iris",
@@ -188,27 +192,43 @@ SELECT DISTINCT ?f ?t ?tl ?o ?ol ?k ?kl WHERE {
 }
 """
 
-#: Gaps the review states, with the theories and kinds of setting they concern
-#: (a gap that names no theory concerns every theory; no setting, every kind).
+#: Gaps the review states, with the theories, kinds of setting and outcomes they concern.
 _GAPS = """
-SELECT ?gap ?t ?k WHERE {
+SELECT ?gap ?t ?k ?o WHERE {
   ?gap a rg:ResearchGap .
   FILTER NOT EXISTS { ?gap dcterms:source ?elsewhere }
   OPTIONAL { ?gap rg:gapConcerns|rg:aboutTheory ?t . ?t a rg:Theory }
   OPTIONAL { ?gap rg:gapConcerns/rg:hasSettingKind ?k }
+  OPTIONAL { ?gap rg:gapConcerns ?o . ?o a/rdfs:subClassOf* rg:Outcome }
 }
 """
+
+
+@dataclass
+class _Gap:
+    theories: set[str] = field(default_factory=set)
+    kinds: set[str] = field(default_factory=set)
+    outcomes: set[str] = field(default_factory=set)
+
+    def concerns(self, theory: str, outcome: str, kind: str) -> bool:
+        """The gap names the cell's theory, and its kind of setting and outcome if it names any."""
+        return (
+            theory in self.theories
+            and (not self.kinds or kind in self.kinds)
+            and (not self.outcomes or outcome in self.outcomes)
+        )
 
 
 def filled_gaps(store: GraphStore) -> list[FilledGap]:
     """Gap-map cells a study filled where the review has no finding and states a gap.
 
     A cell is (theory, outcome, kind of setting) of the evidence gap map; "none"
-    stands for findings without a setting. The review's stated gaps
-    (``rg:ResearchGap``, ``rg:gapConcerns``) are matched by theory and kind of
-    setting: e.g. "none of the theories has been fully specified and tested in
-    psychiatric settings" is filled, for role theory x treatment adherence, by a
-    study's finding on them in psychiatric community care.
+    stands for findings without a setting. A research gap the review states
+    (``rg:ResearchGap``) concerns a cell when its ``rg:gapConcerns`` names the
+    cell's theory, and the cell's kind of setting and outcome where it names
+    settings or outcomes: "none of the theories has been fully specified and
+    tested in psychiatric settings" is filled, for psychoanalysis x early
+    drop-out, by a study's finding on them in a day hospital.
     """
     studies = set(study_graph_iris(store))
     if not studies:
@@ -219,13 +239,12 @@ def filled_gaps(store: GraphStore) -> list[FilledGap]:
     made = "SELECT ?c ?f WHERE { ?c a rg:StudyCuration . ?f prov:wasGeneratedBy ?c }"
     for row in _rows(store, made):
         owners[row["f"]] = row["c"].rsplit("/", 1)[-1].removeprefix("curation-")
-    gaps: dict[str, tuple[set[str], set[str]]] = {}
+    gaps: dict[str, _Gap] = {}
     for row in _rows(store, _GAPS, review):
-        theories, kinds = gaps.setdefault(row["gap"], (set(), set()))
-        if row["t"]:
-            theories.add(row["t"])
-        if row["k"]:
-            kinds.add(row["k"])
+        gap = gaps.setdefault(row["gap"], _Gap())
+        for values, name in ((gap.theories, "t"), (gap.kinds, "k"), (gap.outcomes, "o")):
+            if row[name]:
+                values.add(row[name])
     cells: dict[tuple[str, str, str], _Cell] = {}
     for row in _rows(store, _CELLS):
         if row["f"] not in owners:
@@ -233,11 +252,7 @@ def filled_gaps(store: GraphStore) -> list[FilledGap]:
         key = (row["t"], row["o"], row["k"] or "none")
         if key in in_review:
             continue
-        stated = [
-            gap
-            for gap, (theories, kinds) in gaps.items()
-            if (not theories or row["t"] in theories) and (not kinds or row["k"] in kinds)
-        ]
+        stated = [iri for iri, gap in gaps.items() if gap.concerns(row["t"], row["o"], row["k"])]
         if not stated:
             continue
         cell = cells.setdefault(key, _Cell(row["tl"], row["ol"], row["kl"] or "no setting stated"))
@@ -260,3 +275,123 @@ def filled_gaps(store: GraphStore) -> list[FilledGap]:
             )  # fmt: skip
         )
     return out
+
+
+@dataclass(frozen=True)
+class StudyClaim:
+    """A finding or method application of a study, as its page lists it."""
+
+    iri: str
+    label: str
+    kind: str
+    theories: tuple[str, ...] = ()
+    direction: str = ""
+    linked: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ()
+    quotation: str = ""
+    locator: str = ""
+
+
+@dataclass(frozen=True)
+class StudyEntity:
+    """A new entity a study added."""
+
+    iri: str
+    label: str
+    kind: str
+    definition: str = ""
+
+
+@dataclass(frozen=True)
+class StudyDetail:
+    """One study with what it adds."""
+
+    info: StudyInfo
+    claims: tuple[StudyClaim, ...]
+    entities: tuple[StudyEntity, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description."""
+        return {
+            **self.info.to_dict(),
+            "claims": [asdict(c) for c in self.claims],
+            "entities": [asdict(e) for e in self.entities],
+        }
+
+
+@dataclass
+class _ClaimRows:
+    """The rows of one claim, gathered."""
+
+    label: str
+    kind: str
+    theories: set[str] = field(default_factory=set)
+    linked: set[str] = field(default_factory=set)
+    settings: set[str] = field(default_factory=set)
+    direction: str = ""
+    quotation: str = ""
+    locator: str = ""
+
+    def add(self, row: dict[str, str]) -> None:
+        for values, key in ((self.theories, "theory"), (self.linked, "linked"),
+                            (self.settings, "setting")):  # fmt: skip
+            if row[key]:
+                values.add(row[key])
+        self.direction = self.direction or row["direction"]
+        self.quotation = self.quotation or row["quote"]
+        self.locator = self.locator or row["where"]
+
+    def claim(self, iri: str) -> StudyClaim:
+        return StudyClaim(
+            iri, self.label, self.kind, tuple(sorted(self.theories)), self.direction,
+            tuple(sorted(self.linked)), tuple(sorted(self.settings)), self.quotation,
+            self.locator,
+        )  # fmt: skip
+
+
+_CLAIMS = """
+SELECT ?x ?kind ?label ?theory ?direction ?linked ?setting ?quote ?where WHERE {
+  ?x prov:wasGeneratedBy ?c ; a ?kind ; rdfs:label ?label .
+  VALUES ?kind { rg:Finding rg:MethodApplication }
+  OPTIONAL { ?x rg:aboutTheory/rdfs:label ?theory }
+  OPTIONAL { ?x rg:hasDirection/rdfs:label ?direction }
+  OPTIONAL { ?x rg:hasFactor|rg:concernsOutcome|rg:concernsConstruct|rg:predictsPreferenceFor
+                |rg:aboutMethod|rg:assesses ?l . ?l rdfs:label ?linked }
+  OPTIONAL { ?x rg:studiedInSetting/rdfs:label ?setting }
+  OPTIONAL { ?x prov:wasDerivedFrom ?e . ?e a rg:StudyExcerpt ; prov:value ?quote ;
+             rg:locator ?where }
+}
+"""
+
+_ENTITIES = """
+SELECT ?x ?kind ?label ?definition WHERE {
+  ?x prov:wasGeneratedBy ?c ; a ?kind ; rdfs:label ?label .
+  ?kind rdfs:label ?kindLabel .
+  FILTER(STRSTARTS(STR(?kind), STR(rg:)))
+  FILTER NOT EXISTS { ?x a/rdfs:subClassOf* rg:Claim }
+  OPTIONAL { ?x dcterms:description ?definition }
+}
+"""
+
+
+def study_detail(store: GraphStore, study: str) -> StudyDetail | None:
+    """One imported study with its claims and new entities (None if there is none)."""
+    info = next((s for s in list_studies(store) if s.study == study), None)
+    if info is None:
+        return None
+    curation = f"<{info.curation}>"
+    claims: dict[str, _ClaimRows] = {}
+    for row in _rows(store, _CLAIMS.replace("?c ;", f"{curation} ;", 1)):
+        kind = "finding" if row["kind"].endswith("Finding") else "method application"
+        claim = claims.setdefault(row["x"], _ClaimRows(row["label"], kind))
+        claim.add(row)
+    out_claims = tuple(
+        claims[iri].claim(iri) for iri in sorted(claims, key=lambda i: (claims[i].kind, i))
+    )
+    entities: dict[str, StudyEntity] = {}
+    for row in _rows(store, _ENTITIES.replace("?c ;", f"{curation} ;", 1)):
+        if row["kind"].endswith("NamedIndividual"):
+            continue
+        kind = row["kind"].rsplit("/", 1)[-1]
+        entities.setdefault(row["x"], StudyEntity(row["x"], row["label"], kind, row["definition"]))
+    return StudyDetail(info, out_claims, tuple(entities[k] for k in sorted(entities)))
