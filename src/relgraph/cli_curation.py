@@ -117,8 +117,8 @@ def import_(
         sys.exit(exc.exit_code)
     built = None
     if result.written and not no_build:
-        # the check that the import ran is the check of these sources
-        built = build(settings, force=True)
+        # the import's check was the check of exactly these sources: no second check
+        built = build(settings)
     if fmt == "json":
         report = {
             "ok": True,
@@ -142,8 +142,9 @@ def import_(
         click.echo(f"warning: {warning.render()}", err=True)
     click.echo(result.summary(), err=True)
     if built is not None:
+        state = "up to date" if built.skipped else "built"
         click.echo(
-            f"built: {built.triples} triples in {len(built.graphs)} named graphs; restart"
+            f"{state}: {built.triples} triples in {len(built.graphs)} named graphs; restart"
             " `relgraph serve` (or run `make serve`) to see the study on /studies",
             err=True,
         )
