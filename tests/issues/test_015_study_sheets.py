@@ -19,6 +19,7 @@ where the curator fixes it, and no problem writes anything.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -394,3 +395,62 @@ def test_the_mistakes_shown_in_data_readme_are_those_of_the_copy(project: Settin
     shown = [line for line in readme.splitlines() if line.startswith("- ") and ".csv, row" in line]
     found = [line for line in caught.value.message.splitlines() if line.startswith("- ")]
     assert shown == found
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def _cli(settings: Settings, *args: str) -> Any:
+    from click.testing import CliRunner
+
+    from relgraph.cli import cli
+
+    opts: list[str] = []
+    for name in ("project_dir", "build_dir", "seed_dir", "external_dir"):
+        opts += ["-s", f"{name}={getattr(settings, name)}"]
+    return CliRunner().invoke(cli, [*opts, *args], catch_exceptions=False)
+
+
+def test_the_commands_a_curator_runs(tmp_path: Path) -> None:
+    """template -> (fill) -> import --dry-run -> import -> template --study, from the CLI."""
+    settings = copy_project(tmp_path / "project")
+    sheet = tmp_path / "study.xlsx"
+    result = _cli(settings, "template", "-o", str(sheet))
+    assert result.exit_code == 0 and sheet.is_file(), result.output
+    assert f"relgraph import {sheet}" in result.stderr
+    again = _cli(settings, "template", "-o", str(sheet))
+    assert again.exit_code == 2 and "not overwritten" in again.stderr
+    # the curator fills the sheet (here: the example study's rows)
+    book = template_workbook(load_sources(settings))
+    write_rows(example_rows(), sheet, lists=book.lists)
+    dry = _cli(settings, "import", "--dry-run", "--no-reasoner", str(sheet))
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.startswith("PREFIX ") and "would write" in dry.stderr
+    assert not (settings.path("data_dir") / "studies").exists()
+    done = _cli(settings, "import", "--no-reasoner", "--format", "json", str(sheet))
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert report["written"] and report["study"] == EXAMPLE_ID and report["findings"] == 6
+    assert report["built"]  # the graph was rebuilt: the study is served
+    assert result.exit_code == 0
+    assert EXAMPLE_ID in {g.iri.rsplit("/", 1)[-1] for g in open_built(settings).graphs()}
+    back = _cli(
+        settings, "template", "--study", EXAMPLE_ID, "--format", "csv", "-o", str(tmp_path / "back")
+    )
+    assert back.exit_code == 0 and (tmp_path / "back" / "findings.csv").is_file()
+
+
+def test_a_sheet_with_mistakes_exits_1_with_every_error(project: Settings, tmp_path: Path) -> None:
+    mistakes = ROOT / "docs" / "examples" / "study-with-mistakes"
+    result = _cli(project, "import", "--no-reasoner", str(mistakes))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "6 error(s)" in result.stderr
+    as_json = _cli(project, "import", "--no-reasoner", "--format", "json", str(mistakes))
+    assert as_json.exit_code == 1
+    problems = json.loads(as_json.stdout)["problems"]
+    errors = [(p["sheet"], p["row"], p["column"]) for p in problems if p["severity"] == "error"]
+    assert ("Findings", 3, "H") in errors and len(errors) == 6
+    unreadable = tmp_path / "study.xlsx"
+    unreadable.write_text("no workbook", encoding="utf-8")
+    bad = _cli(project, "import", str(unreadable))
+    assert bad.exit_code == 2 and "not a readable .xlsx workbook" in bad.stderr
