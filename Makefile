@@ -62,6 +62,7 @@ build: build/relgraph.nq $(STAMPS)/npm
 lint: $(STAMPS)/install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/lint-imports
 
 types: $(STAMPS)/install
 	$(BIN)/mypy --strict src/relgraph
