@@ -20,8 +20,8 @@ __all__ = ["span_problems", "unverified_note", "run"]
 def unverified_note(seed_dir: Path) -> str | None:
     """The note a check or build gives when the review's text is absent (None when present).
 
-    >>> print(unverified_note(Path("/nowhere/seed"))[:68])
-    passage spans were not verified: the review's text is not in /nowhe
+    >>> print(unverified_note(Path("/nowhere/seed"))[:72])
+    passage spans were not verified: the review's text is not in /nowhere/se
     """
     if seed_dir.is_dir():
         return None

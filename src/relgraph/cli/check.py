@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from relgraph.checks import check as run_check
+from relgraph import checks
 from relgraph.cli.base import EPILOG, FILE_PATH, cli, errors_as_json, pass_settings
 from relgraph.mappings import FORMATS as MAPPING_FORMATS
 from relgraph.mappings import render
@@ -42,7 +42,7 @@ def check(settings: Settings, files: tuple[Path, ...], fmt: str, no_reasoner: bo
     """
     if fmt == "json":
         errors_as_json()  # JSON mode always prints JSON, also when the check could not run
-    report = run_check(settings, files, reasoner=not no_reasoner)
+    report = checks.check(settings, files, reasoner=not no_reasoner)
     click.echo(report.to_json() if fmt == "json" else report.render_text())
     sys.exit(report.exit_code)
 

@@ -210,7 +210,7 @@ def _rdf12(term: object) -> tuple[str, str] | None:
         return (
             "an RDF 1.2 triple term or reified triple (<< ... >>)",
             "state the source on the node itself, e.g. rgr:finding-x dcterms:source "
-            "<https://doi.org/...>, or cite it with rg:citesAsEvidence",
+            "rgr:work-example-2030 (the cited work), or cite it with rg:citesAsEvidence",
         )
     if isinstance(term, ox.Literal) and term.direction is not None:
         return (

@@ -9,7 +9,7 @@ import rdflib
 import rdflib.compare
 
 from relgraph.errors import LoadError
-from relgraph.loading import discover_sources, graph_iri_for, load_rdflib, parse_file
+from relgraph.store.sources import discover_sources, graph_iri_for, load_rdflib, parse_file
 from tests import FIXTURE_DATA, ROLE_THEORY, ROOT
 
 

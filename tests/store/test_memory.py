@@ -8,15 +8,16 @@ import rdflib
 import rdflib.compare
 from rdflib.namespace import OWL, RDF
 
-from relgraph.builder import build, built_graph_path, is_up_to_date, open_built
 from relgraph.errors import LoadError, NotBuiltError, QuerySyntaxError
-from relgraph.loading import discover_sources, parse_source, to_rdflib_triple
 from relgraph.mappings.sources import SOURCES
 from relgraph.store import GraphStore
+from relgraph.store.builder import build, built_graph_path, is_up_to_date, open_built
+from relgraph.store.sources import discover_sources, parse_source, to_rdflib_triple
 from tests import FIXTURE_DATA, ROLE_THEORY
+from tests import MINI_GRAPH as MINI
 from tests.conftest import make_fixture_settings
 
-MINI_GRAPH = "https://w3id.org/relgraph/graph/tests/data/fixture/mini"
+MINI_GRAPH = str(MINI)
 
 
 def test_default_graph_is_union(fixture_store):
@@ -76,10 +77,12 @@ def test_export_is_isomorphic_to_sources(fixture_settings, fixture_store):
     }
     for fmt, syntax in formats.items():
         exported = rdflib.Graph()
-        for quad in ox.parse(fixture_store.serialize(fmt), format=syntax):
+        for quad in ox.parse(fixture_store.serialize(syntax), format=syntax):
             exported.add(to_rdflib_triple(quad))
         assert rdflib.compare.isomorphic(exported, expected), fmt
-    quads = list(ox.parse(fixture_store.serialize("nq"), format=ox.RdfFormat.N_QUADS))
+    quads = list(
+        ox.parse(fixture_store.serialize(ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    )
     assert len(quads) == len(fixture_store)
     assert MINI_GRAPH in {q.graph_name.value for q in quads}
 
@@ -132,10 +135,10 @@ def test_owl_export_opens_offline_in_the_owl_api(fixture_store, tmp_path):
     import shutil
     import subprocess
 
-    from relgraph.reasoning import hermit_classpath
+    from relgraph.checks.owl import hermit_classpath
 
     path = tmp_path / "relgraph.owl"
-    path.write_bytes(fixture_store.serialize("owl"))
+    path.write_bytes(fixture_store.serialize(ox.RdfFormat.RDF_XML))
     done = subprocess.run(
         [shutil.which("java") or "java", "-cp", hermit_classpath(),
          "org.semanticweb.HermiT.cli.CommandLine", "-k", path.as_uri()],

@@ -1,4 +1,4 @@
-"""Word comparison with the review's text (relgraph.wording) and the fidelity checks.
+"""Word comparison with the review's text (relgraph.checks.wording) and the fidelity checks.
 
 The checks themselves are exercised on failing fixtures in test_checking.py; the
 real graph's examples of issue 9 are in tests/issues/test_009_content_fidelity.py.
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import relgraph.wording
-from relgraph.checking import check_store
-from relgraph.fidelity import COPY_LIMIT, fidelity_problems
+import relgraph.checks.wording
+from relgraph.checks import check_store
+from relgraph.checks.fidelity import COPY_LIMIT, fidelity_problems
+from relgraph.checks.wording import ReviewText, mentions, passage_words, tokens
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from relgraph.wording import ReviewText, mentions, passage_words, tokens
 from tests import SHARED
 
 SEED = SHARED / "seed" / "000_dcfd1bd9bcf5d22a.txt"
@@ -28,7 +28,7 @@ def review() -> ReviewText:
 
 
 def test_wording_examples() -> None:
-    failures, tried = doctest.testmod(relgraph.wording)
+    failures, tried = doctest.testmod(relgraph.checks.wording)
     assert tried > 5 and failures == 0
 
 

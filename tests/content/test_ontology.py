@@ -7,9 +7,9 @@ import rdflib
 import rdflib.collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from relgraph.formatting import is_canonical
-from relgraph.loading import load_rdflib
-from relgraph.reasoning import run_hermit
+from relgraph.checks.owl import run_hermit
+from relgraph.store.formatting import is_canonical
+from relgraph.store.sources import load_rdflib
 from relgraph.vocab import IAO_DEFINITION, ONTOLOGY_IRI, RG
 from tests import ROOT
 

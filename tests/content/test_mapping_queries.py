@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from relgraph.store import GraphStore
-from tests.test_competency import has, labels, norm, run
+from tests.content.test_competency import has, labels, norm, run
 
 MF_BELIEF = "http://purl.obolibrary.org/obo/MF_0000041"
 BCIO_COGNITIVE_SCHEMA = "<http://humanbehaviourchange.org/ontology/BCIO_006045>"

@@ -8,17 +8,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from relgraph.catalog import (
-    ParameterError,
-    UnknownQuery,
+from relgraph.errors import LoadError, ParameterError, UnknownQuery
+from relgraph.query.catalog import (
     catalog_markdown,
     get_query,
     list_queries,
     load_queries,
     load_query,
-    parse_term,
 )
-from relgraph.errors import LoadError
+from relgraph.query.parameters import parse_term
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.vocab import RGR, XSD
@@ -188,14 +186,14 @@ def test_bind_defaults_and_values() -> None:
 
 def test_stored_query_runs_with_bindings(fixture_store: GraphStore) -> None:
     models = load_query(CATALOG / "cq" / "01_models.rq")
-    rows = list(models.run(fixture_store))  # type: ignore[arg-type]
+    rows = list(models.select(fixture_store))  # type: ignore[arg-type]
     assert [r["model"] for r in rows] == [ox.NamedNode(str(COLLABORATIVE))]
-    other = models.run(fixture_store, {"theory": "rgr:theory-psychoanalysis"})
+    other = models.select(fixture_store, {"theory": "rgr:theory-psychoanalysis"})
     assert list(other) == []  # type: ignore[arg-type]
     works = load_query(CATALOG / "cq" / "02_works_by_author.rq")
-    rows = list(works.run(fixture_store))  # type: ignore[arg-type]
+    rows = list(works.select(fixture_store))  # type: ignore[arg-type]
     assert [r["work"] for r in rows] == [ox.NamedNode(str(EISENTHAL))]
-    assert list(works.run(fixture_store, {"author": "Fenton"})) == []  # type: ignore[arg-type]
+    assert list(works.select(fixture_store, {"author": "Fenton"})) == []  # type: ignore[arg-type]
 
 
 def test_injection_is_bound_as_a_literal_never_pasted(fixture_store: GraphStore) -> None:
@@ -203,11 +201,11 @@ def test_injection_is_bound_as_a_literal_never_pasted(fixture_store: GraphStore)
     before = len(fixture_store)
     attack = 'Eisenthal" } ; DROP ALL ; SELECT * { ?s ?p ?o'
     assert works.bind({"author": attack})["author"] == ox.Literal(attack)
-    assert list(works.run(fixture_store, {"author": attack})) == []  # type: ignore[arg-type]
+    assert list(works.select(fixture_store, {"author": attack})) == []  # type: ignore[arg-type]
     assert len(fixture_store) == before
     models = load_query(CATALOG / "cq" / "01_models.rq")
     with pytest.raises(ParameterError):
-        models.run(fixture_store, {"theory": "<x> } ; DROP ALL"})
+        models.select(fixture_store, {"theory": "<x> } ; DROP ALL"})
     assert len(fixture_store) == before
 
 
@@ -274,7 +272,7 @@ def test_cli_markdown_matches_function(invoke, catalog_settings: Settings) -> No
 
 def test_standalone_text_gives_the_same_answer_as_bindings(repo_settings, repo_store):
     """Regression: examples loaded into the editor lost their parameter defaults."""
-    from relgraph.catalog import list_queries
+    from relgraph.query.catalog import list_queries
 
     def rows(result):
         names = [v.value for v in result.variables]
@@ -285,4 +283,4 @@ def test_standalone_text_gives_the_same_answer_as_bindings(repo_settings, repo_s
     for query in with_params:
         text = query.standalone()
         assert "VALUES" in text
-        assert rows(repo_store.query(text)) == rows(query.run(repo_store)), query.id
+        assert rows(repo_store.query(text)) == rows(query.select(repo_store)), query.id

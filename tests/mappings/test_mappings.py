@@ -18,12 +18,10 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
-from relgraph.builder import load_sources
-from relgraph.checking import check_store
+from relgraph.checks import check_store
+from relgraph.checks.mappings import mapping_problems
 from relgraph.errors import LoadError
-from relgraph.loading import extra_source, parse_source
-from relgraph.mappings import mappings_for, render
-from relgraph.mappings.checks import mapping_problems
+from relgraph.mappings import render
 from relgraph.mappings.imports import generate_modules
 from relgraph.mappings.kinds import KINDS
 from relgraph.mappings.sources import (
@@ -37,13 +35,17 @@ from relgraph.mappings.sources import (
 from relgraph.mappings.sssom import mapping_quads, read_mapping_set, read_unmapped
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
+from relgraph.store.builder import load_sources
+from relgraph.store.sources import extra_source, parse_source
+from relgraph.views.mappings import mappings_for
+from tests import MAPPING_GRAPH as MAPPING
 from tests import ROOT, SHARED
 
 SSSOM = ROOT / "mappings" / "relgraph.sssom.tsv"
 UNMAPPED = ROOT / "mappings" / "unmapped.tsv"
 EXTERNAL = SHARED / "external"
 IMPORTS = ROOT / "ontology" / "imports"
-MAPPING_GRAPH = "https://w3id.org/relgraph/graph/mappings/relgraph.sssom"
+MAPPING_GRAPH = str(MAPPING)
 ALLIANCE = "https://w3id.org/relgraph/resource/construct-therapeutic-alliance"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
@@ -166,7 +168,7 @@ def test_mappings_are_skos_triples_in_their_own_graph(repo_store: GraphStore) ->
 
 
 def test_mappings_are_exported(repo_settings: Settings, repo_store: GraphStore) -> None:
-    data = repo_store.serialize("nt").decode()
+    data = repo_store.serialize(ox.RdfFormat.N_TRIPLES).decode()
     assert f"<{ALLIANCE}> <{SKOS}exactMatch> <https://id.nlm.nih.gov/mesh/D000078462> ." in data
     assert "https://w3id.org/semapv/vocab/ManualMappingCuration" in data
 
@@ -353,8 +355,8 @@ def test_check_says_plainly_when_the_copies_are_absent(tmp_path: Path) -> None:
 
 
 def test_build_works_without_the_copies(fixture_settings: Settings) -> None:
-    from relgraph.builder import build
-    from relgraph.checking import verify_for_build
+    from relgraph.checks import verify_for_build
+    from relgraph.store.builder import build
 
     settings = fixture_settings.replace(external_dir=str(Path(fixture_settings.build_dir) / "no"))
     result = build(

@@ -6,18 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from relgraph.builder import load_sources
-from relgraph.checking import check, check_store
-from relgraph.loading import parse_file
-from relgraph.reasoning import load_rules, run_rules, start_hermit
+from relgraph.checks import check, check_store
+from relgraph.checks.owl import start_hermit
+from relgraph.checks.sparql import load_check_queries, run_check_queries
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from tests import ROOT
+from relgraph.store.builder import load_sources
+from relgraph.store.sources import parse_file
+from tests import ROOT, R
 from tests.conftest import make_fixture_settings
 
 INVALID = ROOT / "tests" / "data" / "invalid"
 RULES = ROOT / "queries" / "rules"
-R = "https://w3id.org/relgraph/resource/"
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +36,20 @@ def _with(store: GraphStore, name: str) -> GraphStore:
     return copy
 
 
+def load_rules(folder: Path) -> list:  # type: ignore[type-arg]
+    return load_check_queries(folder)
+
+
+def run_rules(store: GraphStore, rules: list) -> list:  # type: ignore[type-arg]
+    return run_check_queries(store, rules, phase="reasoning")
+
+
 def test_rules_have_headers() -> None:
     rules = load_rules(RULES)
     assert len(rules) >= 5
     for rule in rules:
         assert rule.id.startswith("owl-rl/") and rule.description and rule.hint
+        assert rule.severity == "error"
 
 
 def test_rules_find_nothing_in_fixture(sources: GraphStore) -> None:
@@ -66,7 +75,7 @@ def test_rule_pinpoints_individual_and_axiom(
     sources: GraphStore, name: str, rule: str, node: str, axiom: str
 ) -> None:
     found = run_rules(_with(sources, name), load_rules(RULES))
-    assert any(v.rule == rule and v.node == node and axiom in v.axiom for v in found), found
+    assert any(v.rule == rule and v.node == node and axiom in v.message for v in found), found
 
 
 def test_hermit_consistent_and_inconsistent(sources: GraphStore) -> None:

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from relgraph.formatting import canonical_turtle, format_file, is_canonical
+from relgraph.store.formatting import canonical_turtle, format_file, is_canonical
 from tests import ROOT
 
 CORE = ROOT / "ontology" / "modules" / "core.ttl"
@@ -14,7 +14,8 @@ CORE = ROOT / "ontology" / "modules" / "core.ttl"
 
 def _canonical_in_subprocess(seed: str) -> str:
     code = (
-        "import sys; from pathlib import Path; from relgraph.formatting import canonical_turtle;"
+        "import sys; from pathlib import Path; "
+        "from relgraph.store.formatting import canonical_turtle;"
         "sys.stdout.write(canonical_turtle(Path(sys.argv[1])))"
     )
     env = {**os.environ, "PYTHONHASHSEED": seed}

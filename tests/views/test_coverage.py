@@ -7,8 +7,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from relgraph.coverage import KINDS, coverage
 from relgraph.store import GraphStore
+from relgraph.views.coverage import KINDS, coverage
 from relgraph.vocab import RDF, RG, RGR
 from tests import ROOT
 
@@ -111,7 +111,7 @@ def test_counts_in_data_readme_come_from_the_graph(repo_store: GraphStore) -> No
     counts = coverage(repo_store).counts
     readme = " ".join((ROOT / "data" / "README.md").read_text(encoding="utf-8").split())
     sentence = (
-        "Current counts (from the graph; `tests/test_coverage.py` checks them): "
+        "Current counts (from the graph; `tests/views/test_coverage.py` checks them): "
         f"{counts['cited works']} cited works, {counts['citations']} citations, "
         f"{counts['findings']} findings, {counts['suggested associations']} suggested "
         f"associations, {counts['method applications']} method applications, "

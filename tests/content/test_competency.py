@@ -16,7 +16,7 @@ from functools import cache
 import pyoxigraph as ox
 import pytest
 
-from relgraph.catalog import StoredQuery, catalog_markdown, list_queries
+from relgraph.query.catalog import StoredQuery, catalog_markdown, list_queries
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.vocab import RG, RGR
@@ -46,7 +46,7 @@ def norm(text: str) -> str:
 def run(store: GraphStore, query_id: str, **params: str) -> list[Row]:
     """Run a stored query; each row maps a column to the term's text ('' if unbound)."""
     query = _catalog()[query_id]
-    result = query.run(store, params)
+    result = query.select(store, params)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: ("" if s[n] is None else str(s[n].value)) for n in names} for s in result]
@@ -104,7 +104,7 @@ def test_query_returns_its_expected_shape(path, repo_store: GraphStore) -> None:
     assert query.id.startswith(f"cq{path.name[:2]}-"), "the id starts with cqNN-"
     assert query.question.endswith("?")
     assert query.summary and query.tags
-    result = query.run(repo_store)
+    result = query.select(repo_store)
     assert isinstance(result, ox.QuerySolutions)
     assert [v.value for v in result.variables] == list(query.columns)
     rows = list(result)

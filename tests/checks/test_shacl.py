@@ -5,8 +5,8 @@ from __future__ import annotations
 import rdflib
 from rdflib.namespace import RDF
 
-from relgraph.loading import load_rdflib
-from relgraph.validation import rule_id, validate
+from relgraph.checks.shacl import rule_id, validate
+from relgraph.store.sources import load_rdflib
 from relgraph.vocab import SH
 from tests import ROOT
 
