@@ -99,7 +99,7 @@ def measure(make: Any, runs: int) -> dict[str, list[float]]:
         out["overhead"].append(statistics.median(times) * 1000)
         concurrent_ask: list[float] = []
 
-        def quick() -> None:
+        def quick(pool: Any = pool, concurrent_ask: list[float] = concurrent_ask) -> None:
             time.sleep(0.3)
             t = time.perf_counter()
             pool.run(ASK, 10)

@@ -21,6 +21,8 @@ class                      exit code  HTTP    when
 :class:`CheckFailed`       1          422     ``relgraph build``'s check found errors
 :class:`WorkerDied`        2          500     a query worker process ended unexpectedly
 :class:`WorkerFault`       2          500     a query worker failed unexpectedly (a bug)
+:class:`RemoteStoreError`  2          502     an external store is unreachable or fails
+:class:`PushError`         2          502     ``relgraph push`` failed (says what the store holds)
 :class:`InternalError`     2          500     any other exception: a bug in relgraph
 =========================  =========  ======  ==================================================
 
@@ -50,6 +52,8 @@ __all__ = [
     "CheckFailed",
     "WorkerDied",
     "WorkerFault",
+    "RemoteStoreError",
+    "PushError",
     "InternalError",
 ]
 
@@ -216,6 +220,37 @@ class WorkerFault(RelgraphError):
     def __init__(self, message: str, hint: str = "", *, detail: str = "") -> None:
         super().__init__(message, hint)
         self.detail = detail
+
+
+class RemoteStoreError(RelgraphError):
+    """An external store could not be reached, refused the request, or failed."""
+
+    http_status = 502
+
+
+class PushError(RelgraphError):
+    """A push failed; the message says what the store holds now.
+
+    :ivar replaced: graphs left at the new version.
+    :ivar restored: graphs put back to their previous version.
+    :ivar unrestored: graphs that could not be put back (new or partial version).
+    """
+
+    http_status = 502
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        *,
+        replaced: list[str] | None = None,
+        restored: list[str] | None = None,
+        unrestored: list[str] | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.replaced = replaced or []
+        self.restored = restored or []
+        self.unrestored = unrestored or []
 
 
 #: The environment variable that shows the traceback of an internal error.

@@ -4,7 +4,8 @@
 * :mod:`.graph` -- ``build``, ``info``, ``export``, ``fmt``, ``settings``, ``stats``;
 * :mod:`.query` -- ``query`` and ``queries`` (through the same query service as the web);
 * :mod:`.check` -- ``check`` and ``mappings``;
-* :mod:`.serve` -- ``serve`` (gunicorn).
+* :mod:`.serve` -- ``serve`` (gunicorn);
+* :mod:`.store` -- ``push`` (to a triple store) and ``synth`` (a bigger synthetic graph).
 
 Exit codes: 0 success (or the graph conforms); 1 a check found errors;
 2 usage or input error, or the command could not run (each error's own code,
@@ -13,10 +14,10 @@ see :mod:`relgraph.errors`).
 
 from __future__ import annotations
 
-from relgraph.cli import check, graph, query, serve
+from relgraph.cli import check, graph, query, serve, store
 from relgraph.cli.base import cli
 
-__all__ = ["cli", "main", "check", "graph", "query", "serve"]
+__all__ = ["cli", "main", "check", "graph", "query", "serve", "store"]
 
 
 def main() -> None:
