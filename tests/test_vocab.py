@@ -21,8 +21,22 @@ SRC = ROOT / "src" / "relgraph"
 IRI = re.compile(r"\b(?:https?://|urn:|file:/)\S")
 
 #: (module, text of the string constant) -> why it may spell an IRI or URL.
-#: Empty today: even the server's URL is built from parts (``f"http://{host}:{port}/"``).
-ALLOWED: dict[tuple[str, str], str] = {}
+#: Example URLs in help texts and hints: what an endpoint's URL looks like, for people.
+#: (The server's own URL is built from parts: ``f"http://{host}:{port}/"``.)
+ALLOWED: dict[tuple[str, str], str] = {
+    (
+        "cli/store.py",
+        "The store's SPARQL 1.1 Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store.",
+    ): "an example endpoint URL in the help of `relgraph push --endpoint`",
+    (
+        "store/push.py",
+        "give the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store",
+    ): "an example endpoint URL in the hint of a refused --endpoint",
+    (
+        "store/remote.py",
+        "give the store's query endpoint, e.g. http://host:8890/sparql for Virtuoso",
+    ): "an example endpoint URL in the hint of a store that answers 404",
+}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -14,6 +14,7 @@ import pytest
 
 from benchmarks.stores import OxigraphServer, free_port
 from relgraph.errors import QuerySyntaxError, QueryTimeout
+from relgraph.query.formats import write
 from relgraph.query.catalog import list_queries
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
@@ -101,7 +102,7 @@ def test_every_stored_query_answers_as_the_embedded_store(
     assert len(stored) >= 40
     differ = []
     for query in stored:
-        ours = collect(query.run(repo_store), 100_000)
+        ours = collect(query.select(repo_store), 100_000)
         try:
             theirs = remote.answer(query.text, bindings=query.bind(), max_rows=100_000)
         except RemoteStoreError:
@@ -125,7 +126,7 @@ def test_results_are_pyoxigraph_results(remote: RemoteStore) -> None:
     assert len(list(graph)) == 6
     answer = remote.answer("SELECT ?t ?l WHERE { ?t a rg:Theory ; rdfs:label ?l }", max_rows=2)
     assert answer.size == 2 and answer.truncated
-    assert b'"vars"' in answer.serialize("json") and answer.serialize("csv").startswith(b"t,l")
+    assert b'"vars"' in write(answer, "json") and write(answer, "csv").startswith(b"t,l")
 
 
 @pytest.mark.parametrize("remote", STORES, indirect=True)

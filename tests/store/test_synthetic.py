@@ -107,8 +107,8 @@ def test_stored_queries_see_the_synthetic_studies(
     result = write_project(repo_settings, repo_store, tmp_path / "p", triples=target, seed=1)
     grown = load_sources(_project_settings(result.project))
     query = get_query(repo_settings, "cq25-findings-by-direction")
-    real_rows = list(query.run(repo_store))  # type: ignore[arg-type]
-    grown_rows = list(query.run(grown))  # type: ignore[arg-type]
+    real_rows = list(query.select(repo_store))  # type: ignore[arg-type]
+    grown_rows = list(query.select(grown))  # type: ignore[arg-type]
     assert len(grown_rows) > len(real_rows)
 
 

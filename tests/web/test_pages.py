@@ -179,3 +179,38 @@ def test_html_errors_for_browsers_json_for_clients(client: Any) -> None:
         "status": 404,
         "type": "NotFound",
     }
+
+
+def test_a_json_url_always_answers_json(client: Any) -> None:
+    """Issue 10: a browser opening /queries/nope.json got an HTML error page."""
+    for path in ("/queries/nope.json", "/entity.json", "/query.json", "/nothing/here.json"):
+        response = client.get(path, headers=BROWSER)
+        assert response.mimetype == "application/json", path
+        assert response.json["ok"] is False and response.json["status"] >= 400, path
+    assert client.get("/queries/nope.json", headers=BROWSER).status_code == 404
+    # the same errors as pages, for browsers
+    assert client.get("/queries/nope", headers=BROWSER).mimetype == "text/html"
+
+
+def test_every_page_and_its_twin_share_one_data_function(client: Any) -> None:
+    """The twin sends what the page shows: the same data, the same status."""
+    pairs = [
+        ("/", "/index.json", {}),
+        ("/queries", "/queries.json", {}),
+        ("/queries/fx01-models", "/queries/fx01-models.json", {}),
+        ("/entity", "/entity.json", {"iri": str(FINDING)}),
+        ("/entity", "/entity.json", {"iri": "http://example.org/none"}),
+    ]
+    for page, twin, params in pairs:
+        html = client.get(page, query_string=params, headers=BROWSER)
+        data = client.get(twin, query_string=params, headers=BROWSER)
+        assert data.mimetype == "application/json" and html.mimetype == "text/html"
+        assert html.status_code == data.status_code, page
+
+
+def test_the_index_twin_runs_a_query_only_when_given_one(client: Any) -> None:
+    """Issue 10: /index.json ran the default query and threw the result away."""
+    plain = client.get("/index.json").json
+    assert plain["results"] is None and plain["error"] is None
+    asked = client.get("/index.json", query_string={"query": "ASK { ?s a rg:Theory }"}).json
+    assert asked["results"]["kind"] == "ask" and asked["results"]["row_count"] == 1
