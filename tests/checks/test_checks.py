@@ -344,6 +344,11 @@ def test_build_refuses_bad_data_and_keeps_graph(invoke, tmp_path: Path) -> None:
     assert graph.read_bytes() == good
 
 
+def _without_size(line: str) -> str:
+    """A report's first line as the README shows it: ``relgraph check: ... triples; ...``."""
+    return re.sub(r"^relgraph check: \d+ triples;", "relgraph check: ... triples;", line)
+
+
 def test_worked_example_of_data_readme_passes(runner, repo_settings):
     """The new study shown in data/README.md is valid, and the README shows that file."""
     from relgraph.cli import cli
@@ -357,12 +362,13 @@ def test_worked_example_of_data_readme_passes(runner, repo_settings):
     assert result.exit_code == 0, result.output
     assert "0 errors" in result.output
     # the report shown in the README is the report of today's graph (issue 9: counts in
-    # documents come from the graph)
-    assert result.output.splitlines()[0] in readme
+    # documents come from the graph); the size of the graph is left out (issue 10: it
+    # changes with every data change), the counts of errors, warnings and infos are not
+    assert _without_size(result.output.splitlines()[0]) in readme
     mistakes = ROOT / "docs" / "examples" / "newstudy-with-mistakes.ttl"
     result = runner.invoke(cli, [*opts, "check", "--no-reasoner", str(mistakes)])
     assert result.exit_code == 1, result.output
-    assert result.output.splitlines()[0] in readme
+    assert _without_size(result.output.splitlines()[0]) in readme
     shown = set(re.findall(r"^- \[([^\]]+)\]", readme, flags=re.MULTILINE))
     found = set(re.findall(r"^- \[([^\]]+)\]", result.output, flags=re.MULTILINE))
     assert shown == found

@@ -14,8 +14,8 @@ import pytest
 
 from benchmarks.stores import OxigraphServer, free_port
 from relgraph.errors import QuerySyntaxError, QueryTimeout
-from relgraph.query.formats import write
 from relgraph.query.catalog import list_queries
+from relgraph.query.formats import write
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.store.answer import Answer, collect

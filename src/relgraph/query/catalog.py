@@ -410,7 +410,8 @@ def catalog_markdown(queries: Iterable[StoredQuery], root: Path | None = None) -
         "`relgraph queries --markdown > queries/README.md`; do not edit by hand.",
         "",
         "Run one with `relgraph queries run ID [--param NAME=VALUE]`; the tests in",
-        "`tests/test_competency.py` run every query and check its answer against the review.",
+        "`tests/content/test_competency.py` run every query and check its answer against the "
+        "review.",
         "",
         f"{len(queries)} queries.",
         "",
