@@ -178,3 +178,39 @@ def test_settings_doc_is_current():
     assert doc.read_text(encoding="utf-8") == settings_markdown(), (
         "docs/settings.md is stale: run `relgraph settings --markdown > docs/settings.md`"
     )
+
+
+def test_every_error_exits_with_its_own_code(invoke, monkeypatch):
+    """One conversion of errors for every command (issue 10): message, hint, the error's code."""
+    import relgraph.cli.graph
+    from relgraph.errors import CheckFailed, NotBuiltError
+
+    for error, code in ((CheckFailed("two errors", "fix them"), 1), (NotBuiltError("none"), 2)):
+
+        def fail(*args, error=error, **kwargs):
+            raise error
+
+        monkeypatch.setattr(relgraph.cli.graph, "build_graph", fail)
+        result = invoke("build")
+        assert result.exit_code == code == error.exit_code
+        assert result.stderr.startswith(f"error: {error.message}")
+        assert "Traceback" not in result.output
+        if error.hint:
+            assert f"hint: {error.hint}" in result.stderr
+
+
+def test_main_is_the_console_script_and_exits_with_the_errors_code(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "relgraph", "-s", f"build_dir={tmp_path}", "info"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr.startswith("error: no built graph at")
+        and "hint: run `relgraph build`" in done.stderr
+    )
