@@ -120,13 +120,11 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture
-def invoke(runner: CliRunner, fixture_settings: Settings) -> Iterator[Callable[..., object]]:
-    """Invoke the CLI against the fixture project."""
+def cli_for(settings: Settings) -> Callable[..., Any]:
+    """A function that invokes the CLI against a project (Click's test runner)."""
     from relgraph.cli import cli
 
-    def _invoke(*args: str, settings: Settings | None = None) -> object:
-        s = settings or fixture_settings
+    def _invoke(*args: str, settings: Settings = settings) -> Any:
         opts = []
         for name in (
             "project_dir",
@@ -136,10 +134,26 @@ def invoke(runner: CliRunner, fixture_settings: Settings) -> Iterator[Callable[.
             "external_dir",
             "mappings_dir",
         ):
-            opts += ["-s", f"{name}={getattr(s, name)}"]
-        return runner.invoke(cli, [*opts, *args], catch_exceptions=False)
+            opts += ["-s", f"{name}={getattr(settings, name)}"]
+        return CliRunner().invoke(cli, [*opts, *args], catch_exceptions=False)
 
-    yield _invoke
+    return _invoke
+
+
+@pytest.fixture
+def invoke(fixture_settings: Settings) -> Callable[..., Any]:
+    """Invoke the CLI against the fixture project (this test's own build folder)."""
+    return cli_for(fixture_settings)
+
+
+@pytest.fixture(scope="module")
+def built_cli(
+    tmp_path_factory: pytest.TempPathFactory, built_fixture: tuple[Settings, GraphStore]
+) -> Callable[..., Any]:
+    """Invoke the CLI against the fixture project built once (for commands that only read)."""
+    settings = make_fixture_settings(tmp_path_factory.mktemp("built-cli"))
+    shutil.copytree(built_fixture[0].path("build_dir"), settings.path("build_dir"))
+    return cli_for(settings)
 
 
 #: The fixture stored queries (tests/data/catalog/cq), served by the web fixtures.

@@ -14,10 +14,9 @@ from tests.conftest import make_fixture_settings
 
 
 @pytest.fixture
-def built(invoke):
-    result = invoke("build")
-    assert result.exit_code == 0, result.output
-    return invoke
+def built(built_cli):
+    """The CLI over the fixture project, built once for the module (these commands only read)."""
+    return built_cli
 
 
 def test_build_reports_counts_and_is_idempotent(invoke):
@@ -85,7 +84,7 @@ def test_unknown_format_is_refused(built):
     assert "docx" in result.output
 
 
-def test_export_nt_prints_whole_graph(built, fixture_settings):
+def test_export_nt_prints_whole_graph(built):
     result = built("export", "--format", "nt")
     assert result.exit_code == 0
     triples = list(ox.parse(result.output.encode(), format=ox.RdfFormat.N_TRIPLES))

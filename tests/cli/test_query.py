@@ -39,24 +39,10 @@ CASES: dict[str, type[RelgraphError] | None] = {
 }
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A CLI over the fixture project, built once for the module."""
-    from click.testing import CliRunner
-
-    from relgraph.cli import cli
-    from relgraph.store.builder import build
-    from tests.conftest import make_fixture_settings
-
-    settings = make_fixture_settings(tmp_path_factory.mktemp("cli-query"))
-    build(settings, force=True)
-    names = ("project_dir", "data_dir", "build_dir", "seed_dir", "external_dir", "mappings_dir")
-    opts = [f"-s{name}={getattr(settings, name)}" for name in names]
-
-    def invoke(*args: str) -> Any:
-        return CliRunner().invoke(cli, [*opts, *args], catch_exceptions=False)
-
-    return invoke
+@pytest.fixture
+def built(built_cli: Any) -> Any:
+    """The CLI over the fixture project, built once for the module."""
+    return built_cli
 
 
 @pytest.mark.parametrize("text", sorted(CASES))

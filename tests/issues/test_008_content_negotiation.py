@@ -187,8 +187,8 @@ def test_downloads_offer_only_formats_of_the_answer(client: Any) -> None:
             check_body(form, response.mimetype, response.data)
 
 
-def test_cli_refuses_a_format_the_answer_cannot_have(invoke: Any) -> None:
-    assert invoke("build").exit_code == 0
+def test_cli_refuses_a_format_the_answer_cannot_have(built_cli: Any) -> None:
+    invoke = built_cli
     result = invoke("query", QUERIES["ask"], "--format", "csv")
     assert result.exit_code == 2 and "an ASK answer cannot be sent as csv" in result.output
     assert invoke("query", QUERIES["ask"], "--format", "xml").exit_code == 0

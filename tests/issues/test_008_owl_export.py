@@ -98,16 +98,16 @@ def test_shapes_are_exported_on_their_own(repo_store: GraphStore, repo_settings:
     assert len(triples) == len({q.triple for g in shapes_graphs for q in repo_store.quads(g)})
 
 
-def test_no_owl_export_of_shapes_or_unknown_parts(invoke: Any) -> None:
-    assert invoke("build").exit_code == 0
+def test_no_owl_export_of_shapes_or_unknown_parts(built_cli: Any) -> None:
+    invoke = built_cli
     refused = invoke("export", "--format", "owl", "--part", "shapes")
     assert refused.exit_code == 2
     assert "not part of an OWL export" in refused.output and "--part shapes" in refused.output
     assert invoke("export", "--part", "everything").exit_code == 2
 
 
-def test_parts_keep_named_graphs_in_nquads(invoke: Any) -> None:
-    assert invoke("build").exit_code == 0
+def test_parts_keep_named_graphs_in_nquads(built_cli: Any) -> None:
+    invoke = built_cli
     result = invoke("export", "--format", "nq", "--part", "ontology", "--part", "shapes")
     assert result.exit_code == 0
     graphs = {

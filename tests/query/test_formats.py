@@ -59,8 +59,8 @@ def test_a_new_answer_format_is_served_and_described(client: Any) -> None:
 
 
 @pytest.mark.usefixtures("with_new_formats")
-def test_a_new_export_format_is_exported(invoke: Any) -> None:
-    assert invoke("build").exit_code == 0
+def test_a_new_export_format_is_exported(built_cli: Any) -> None:
+    invoke = built_cli
     result = invoke("export", "--format", "trig")
     assert result.exit_code == 0, result.output
     quads = list(ox.parse(result.stdout.encode(), format=ox.RdfFormat.TRIG))

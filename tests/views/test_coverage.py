@@ -79,8 +79,8 @@ def test_render_formats(fixture_store: GraphStore) -> None:
         report.render("html")
 
 
-def test_stats_command(invoke) -> None:  # type: ignore[no-untyped-def]
-    assert invoke("build").exit_code == 0
+def test_stats_command(built_cli) -> None:  # type: ignore[no-untyped-def]
+    invoke = built_cli
     result = invoke("stats", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["counts"]["citations"] == 1
