@@ -219,7 +219,7 @@ def test_the_stores_own_time_limit_is_a_timeout(repo_settings: Settings) -> None
     from benchmarks.stores import Virtuoso
     from relgraph.store.builder import built_graph_path
 
-    with Virtuoso(built_graph_path(repo_settings), query_timeout_s=1) as server:
+    with Virtuoso(built_graph_path(repo_settings), query_timeout_s=1, cost_limit_s=400) as server:
         remote = RemoteStore(server.sparql, timeout_s=60)
         with pytest.raises(QueryTimeout, match="time limit.*timed out"):
             remote.query(SLOW)
