@@ -17,11 +17,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from relgraph.builder import load_sources
 from relgraph.curation import import_study, template_workbook, write_template
 from relgraph.curation.sheets import SHEETS
 from relgraph.curation.tables import read_study, write_xlsx
 from relgraph.settings import Settings
+from relgraph.store.builder import load_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "study"

@@ -26,17 +26,17 @@ from typing import Any
 import openpyxl
 import pytest
 
-from relgraph.builder import build, load_sources, open_built
-from relgraph.catalog import get_query
-from relgraph.checking import verify_for_build
+from relgraph.checks import verify_for_build
 from relgraph.curation import import_study, template_workbook, write_template
 from relgraph.curation.export import study_rows
-from relgraph.curation.problems import StudySheetError
 from relgraph.curation.tables import read_study
+from relgraph.errors import StudySheetError
+from relgraph.query.catalog import get_query
 from relgraph.settings import Settings
-from relgraph.vocab import RGR
+from relgraph.store.builder import build, load_sources, open_built
+from relgraph.vocab import PRISM, RGR
 from tests import ROOT, requires_seed
-from tests.studies import (
+from tests.curation.studies import (
     EXAMPLE_ID,
     EXAMPLE_STUDY,
     copy_project,
@@ -81,7 +81,7 @@ def test_the_example_study_imports_cleanly(imported: tuple[Settings, Any]) -> No
     assert {w.rule for w in result.warnings} == {"mappings/not-covered"}
     assert all(w.sheet == "New entities" and w.row for w in result.warnings)
     # the file is canonical Turtle, and the built graph has it as its own named graph
-    from relgraph.formatting import is_canonical
+    from relgraph.store.formatting import is_canonical
 
     assert is_canonical(result.path)
     store = open_built(settings)
@@ -104,7 +104,7 @@ def test_the_study_has_its_provenance(imported: tuple[Settings, Any]) -> None:
     assert found == {(str(RGR["work-hypothetica-etal-2029"]), "Josiah Carberry", "2026-12-01")}
     work = store.query(
         "SELECT ?t ?doi WHERE { rgr:work-hypothetica-etal-2029 dcterms:title ?t ;"
-        " <http://prismstandard.org/namespaces/basic/2.0/doi> ?doi }"
+        f" <{PRISM.doi}> ?doi }}"
     )
     ((title, doi),) = [(r["t"].value, r["doi"].value) for r in work]  # type: ignore[union-attr]
     assert "not a real publication" in title and doi == "10.5555/relgraph.hypothetical.2029"
@@ -120,7 +120,7 @@ def test_its_findings_appear_in_the_stored_queries(imported: tuple[Settings, Any
     store = open_built(settings)
 
     def labels(query_id: str, column: str, **params: str) -> list[str]:
-        result = get_query(settings, query_id).run(store, params)
+        result = get_query(settings, query_id).select(store, params)
         return [row[column].value for row in result if row[column] is not None]  # type: ignore[union-attr]
 
     # cq05: the works behind "collaborative relationship -> treatment adherence" in psychiatric
@@ -131,7 +131,7 @@ def test_its_findings_appear_in_the_stored_queries(imported: tuple[Settings, Any
     factors = labels("cq39-findings-of-theory", "factors")
     assert "shared decision-making" in factors
     # cq07: psychoanalysis now has a finding in psychiatric settings (the review has none there)
-    result = get_query(settings, "cq07-evidence-gap-map").run(store, {})
+    result = get_query(settings, "cq07-evidence-gap-map").select(store, {})
     cells = {
         (r["theoryLabel"].value, r["settingKindLabel"].value if r["settingKindLabel"] else ""): int(
             r["findings"].value

@@ -21,36 +21,27 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from relgraph.curation import naming
-from relgraph.curation.importer import PRISM, generated_texts
+from relgraph.curation.kinds import KINDS, NEW_ENTITY_KINDS
 from relgraph.curation.records import DEFAULT_EVIDENCE, ClaimRecord
 from relgraph.curation.resolve import Vocabulary, name_key
 from relgraph.curation.sheets import (
     ENTITIES,
     FINDINGS,
-    KINDS,
     METHODS,
-    NEW_ENTITY_KINDS,
     SEPARATOR,
     WORK,
     Column,
     SheetSpec,
 )
-from relgraph.errors import RelgraphError
-from relgraph.results import compact_iri
-from relgraph.store import GraphStore
-from relgraph.vocab import RG, RGR
+from relgraph.curation.turtle import generated_texts
+from relgraph.errors import UnknownStudy
+from relgraph.store.memory import GraphStore
+from relgraph.vocab import ORCID, PRISM, RG, RGR, compact_iri
 
-__all__ = ["study_rows", "review_rows", "study_graphs", "UnknownStudy", "REVIEW"]
+__all__ = ["study_rows", "review_rows", "study_graphs", "REVIEW"]
 
 #: The study id that stands for the review itself.
 REVIEW = "review"
-_ORCID = "https://orcid.org/"
-
-
-class UnknownStudy(RelgraphError):
-    """No imported study has this id."""
-
-    http_status = 404
 
 
 def study_graphs(store: GraphStore) -> dict[str, str]:
@@ -187,7 +178,7 @@ def study_rows(store: GraphStore, study: str) -> dict[str, list[dict[str, str]]]
         "doi": _text(g, work, PRISM.doi) if work is not None else "",
         "description": description,
         "curator": curator,
-        "orcid": str(agent).removeprefix(_ORCID) if str(agent).startswith(_ORCID) else "",
+        "orcid": str(agent).removeprefix(ORCID) if str(agent).startswith(ORCID) else "",
         "date": _text(g, curation, DCTERMS.date),
     }
     made = set(g.subjects(PROV.wasGeneratedBy, curation))

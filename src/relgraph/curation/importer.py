@@ -2,7 +2,7 @@
 
 :func:`import_study` reads the sheet (:mod:`relgraph.curation.tables`), turns
 its rows into the records of one study (:mod:`relgraph.curation.records`),
-writes them as RDF (:func:`study_graph`) and runs the whole check of
+writes them as RDF (:func:`relgraph.curation.turtle.study_graph`) and runs the whole check of
 ``relgraph check`` over the graph with the study in place of its previous
 version. Only when neither the rows nor the check have errors is
 ``data/studies/<study id>.ttl`` written (atomically, replacing the study's
@@ -10,13 +10,7 @@ previous file); with ``dry_run`` nothing is ever written. Every problem is
 reported at its sheet, row and column, also those the graph's check finds on
 the nodes a row made.
 
-Provenance (W3C PROV-O): the claims and new entities of a study name its
-publication (``dcterms:source``, and ``rg:citesAsEvidence`` for claims), the
-curation that added them (``prov:wasGeneratedBy`` a ``rg:StudyCuration``,
-``prov:wasAssociatedWith`` its curator, ``dcterms:date`` its day) and, for
-claims, the quotation they rest on (``prov:wasDerivedFrom`` a
-``rg:StudyExcerpt`` with ``prov:value``, ``prov:wasQuotedFrom`` and
-``rg:locator``).
+The provenance it writes is described in :mod:`relgraph.curation.turtle`.
 """
 
 from __future__ import annotations
@@ -30,40 +24,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from relgraph.checking import check_store
+from relgraph.checks import check_store
+from relgraph.checks.report import CheckReport, Problem, locate
 from relgraph.curation import naming
-from relgraph.curation.problems import SheetProblem, StudySheetError
-from relgraph.curation.records import ClaimRecord, Study, parse_study, study_id
-from relgraph.curation.resolve import Vocabulary, name_key
-from relgraph.curation.sheets import ENTITIES, KINDS, SHEETS, WORK, sheet_named
+from relgraph.curation.parsing import parse_study
+from relgraph.curation.problems import SheetProblem
+from relgraph.curation.records import Study, study_id
+from relgraph.curation.resolve import Vocabulary
+from relgraph.curation.sheets import ENTITIES, SHEETS, WORK, sheet_named
 from relgraph.curation.tables import Table, read_study
-from relgraph.formatting import canonical_turtle
-from relgraph.loading import graph_iri_for, parse_file
-from relgraph.origins import SourceIndex
-from relgraph.report import CheckReport, Problem
+from relgraph.curation.turtle import curator_node, study_graph, turtle_text
+from relgraph.errors import StudySheetError
 from relgraph.settings import Settings
-from relgraph.store import GraphStore
-from relgraph.vocab import GRAPH, RG, RGR
+from relgraph.store.builder import load_sources
+from relgraph.store.memory import GraphStore
+from relgraph.store.sources import SourceIndex, graph_iri_for, parse_file
+from relgraph.vocab import GRAPH, PRISM, RGR
 
 __all__ = [
     "ImportResult",
     "import_study",
-    "study_graph",
     "studies_dir",
     "study_path",
-    "PRISM",
     "STUDIES_FOLDER",
 ]
 
-#: PRISM, the bibliographic vocabulary of publication name and DOI.
-PRISM = rdflib.Namespace("http://prismstandard.org/namespaces/basic/2.0/")
 #: The folder of studies inside the data folder.
 STUDIES_FOLDER = "studies"
-_ORCID = "https://orcid.org/"
 
 
 def studies_dir(settings: Settings) -> Path:
@@ -102,6 +90,22 @@ class ImportResult:
     #: seconds per step: read, load, rows, turtle, check, write
     timings: dict[str, float] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready report of the import (``relgraph import --format json``)."""
+        return {
+            "ok": True,
+            "study": self.study,
+            "path": str(self.path),
+            "graph": self.graph,
+            "written": self.written,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "findings": self.findings,
+            "method_applications": self.method_applications,
+            "new_entities": self.new_entities,
+            "problems": [w.to_dict() for w in self.warnings],
+        }
+
     def summary(self) -> str:
         """One line: what was (or would be) written."""
         verb = "would write" if not self.written else ("replaced" if self.replaced else "wrote")
@@ -112,185 +116,6 @@ class ImportResult:
             f" {self.method_applications} method application(s), {self.new_entities} new"
             " entit" + ("y" if self.new_entities == 1 else "ies")
         )
-
-
-# -- RDF -------------------------------------------------------------------------------------
-
-
-def _en(text: str) -> Literal:
-    return Literal(text, lang="en")
-
-
-def _agent(study: Study) -> URIRef:
-    if study.work.orcid:
-        return URIRef(_ORCID + study.work.orcid)
-    return RGR["curator-" + (naming.slug(study.work.curator) or "unknown")]
-
-
-def _excerpt_label(work: str, locator: str, quotation: str) -> str:
-    first = " ".join(quotation.replace("-\n", "").split()[:8])
-    more = "..." if len(quotation.split()) > 8 else ""
-    return f'excerpt of {work} ({locator}): "{first}{more}"'
-
-
-def study_graph(study: Study, vocabulary: Vocabulary) -> rdflib.Graph:
-    """The RDF of a study: its work, curation and curator, entities, claims and excerpts."""
-    g = rdflib.Graph(bind_namespaces="none")
-    g.bind("prism", PRISM)
-    w = study.work
-    work = URIRef(w.iri)
-    curation = RGR["curation-" + w.study]
-    agent = _agent(study)
-    g.add((work, RDF.type, OWL.NamedIndividual))
-    g.add((work, RDF.type, RG.CitedWork))
-    g.add((work, RDFS.label, _en(w.label)))
-    description = w.description or naming.work_description(w.label, w.title, w.curator)
-    g.add((work, DCTERMS.description, _en(description)))
-    g.add((work, RG.firstAuthor, Literal(w.authors[0])))
-    for other in w.authors[1:]:
-        g.add((work, RG.otherAuthor, Literal(other)))
-    g.add((work, RG.authorList, Literal("; ".join(w.authors))))
-    g.add((work, RG.etAl, Literal(len(w.authors) > 2)))
-    g.add((work, RG.publicationYear, Literal(w.year)))
-    if w.suffix:
-        g.add((work, RG.yearSuffix, Literal(w.suffix)))
-    for term, value in ((DCTERMS.title, w.title), (PRISM.publicationName, w.journal),
-                        (PRISM.doi, w.doi)):  # fmt: skip
-        if value:
-            g.add((work, term, Literal(value)))
-    g.add((curation, RDF.type, OWL.NamedIndividual))
-    g.add((curation, RDF.type, RG.StudyCuration))
-    g.add((curation, RDFS.label, _en(f"Curation of {w.label}")))
-    g.add(
-        (
-            curation,
-            DCTERMS.description,
-            _en(f"{w.curator} recorded the study {w.label} in a study sheet and imported it."),
-        )
-    )
-    g.add(
-        (
-            curation,
-            RDFS.comment,
-            _en(
-                "Written by relgraph import from a study sheet: correct the sheet (relgraph"
-                f" template --study {w.study}) and import it again rather than editing this file."
-            ),
-        )
-    )
-    g.add((curation, PROV.used, work))
-    g.add((curation, PROV.wasAssociatedWith, agent))
-    g.add((curation, DCTERMS.date, Literal(w.date, datatype=XSD.date)))
-    g.add((agent, RDF.type, OWL.NamedIndividual))
-    g.add((agent, RDF.type, PROV.Person))
-    g.add((agent, RDFS.label, Literal(w.curator)))
-    if not w.orcid:
-        g.add((agent, DCTERMS.description, _en("A curator who added studies to relgraph.")))
-    for entity in study.entities:
-        node = URIRef(entity.iri)
-        g.add((node, RDF.type, OWL.NamedIndividual))
-        g.add((node, RDF.type, URIRef(KINDS[entity.kind].classes[0])))
-        g.add((node, RDFS.label, _en(entity.label)))
-        for alt in entity.alt_labels:
-            g.add((node, SKOS.altLabel, _en(alt)))
-        g.add((node, DCTERMS.description, _en(entity.definition)))
-        g.add((node, DCTERMS.source, work))
-        g.add((node, PROV.wasGeneratedBy, curation))
-        for predicate, values in entity.links.items():
-            for value in values:
-                g.add((node, URIRef(predicate), URIRef(value)))
-    for claim in study.claims:
-        _add_claim(g, claim, study, vocabulary, work, curation)
-    return g
-
-
-def _names(vocabulary: Vocabulary, claim: ClaimRecord, *predicates: str) -> list[str]:
-    """The labels of a claim's values, in alphabetical order (the order of cells is not kept)."""
-    out = []
-    for predicate in predicates:
-        for iri in claim.links.get(str(RG[predicate]), []):
-            entity = vocabulary.get(iri)
-            out.append(entity.label if entity else naming.local_slug(iri))
-    return sorted(out, key=name_key)
-
-
-def generated_texts(claim: ClaimRecord, vocabulary: Vocabulary, work: str) -> tuple[str, str]:
-    """The label and description the import gives a claim whose curator gave none."""
-
-    def names(*predicates: str) -> tuple[str, ...]:
-        return tuple(_names(vocabulary, claim, *predicates))
-
-    if claim.kind == "method":
-        words = naming.ClaimWords(
-            "method", work, methods=names("aboutMethod"), partners=names("assesses"),
-            settings=names("studiedInSetting"), populations=names("studiedInPopulation"),
-        )  # fmt: skip
-    else:
-        words = naming.ClaimWords(
-            "finding",
-            work,
-            factors=names("hasFactor"),
-            partners=names("concernsOutcome", "concernsConstruct"),
-            preferred=names("predictsPreferenceFor"),
-            direction="".join(names("hasDirection")),
-            settings=names("studiedInSetting"),
-            populations=names("studiedInPopulation"),
-            percentage=claim.numbers.get(str(RG.percentage), ("", ""))[0],
-        )
-    return naming.claim_label(words), naming.claim_description(words)
-
-
-def _add_claim(
-    g: rdflib.Graph,
-    claim: ClaimRecord,
-    study: Study,
-    vocabulary: Vocabulary,
-    work: URIRef,
-    curation: URIRef,
-) -> None:
-    node = URIRef(claim.iri)
-    label, description = generated_texts(claim, vocabulary, study.work.label)
-    g.add((node, RDF.type, OWL.NamedIndividual))
-    g.add((node, RDF.type, RG.Finding if claim.kind == "finding" else RG.MethodApplication))
-    g.add((node, RDFS.label, _en(claim.label or label)))
-    g.add((node, DCTERMS.description, _en(claim.description or description)))
-    for predicate, values in claim.links.items():
-        for value in values:
-            g.add((node, URIRef(predicate), URIRef(value)))
-    for predicate, (text, datatype) in claim.numbers.items():
-        g.add((node, URIRef(predicate), Literal(text, datatype=URIRef(datatype))))
-    g.add((node, RG.citesAsEvidence, work))
-    g.add((node, DCTERMS.source, work))
-    g.add((node, PROV.wasGeneratedBy, curation))
-    excerpt = RGR[naming.excerpt_local(study.work.study, claim.quotation, claim.locator)]
-    g.add((node, PROV.wasDerivedFrom, excerpt))
-    if (excerpt, RDF.type, RG.StudyExcerpt) in g:
-        return
-    g.add((excerpt, RDF.type, OWL.NamedIndividual))
-    g.add((excerpt, RDF.type, RG.StudyExcerpt))
-    g.add(
-        (excerpt, RDFS.label, _en(_excerpt_label(study.work.label, claim.locator, claim.quotation)))
-    )
-    g.add(
-        (
-            excerpt,
-            DCTERMS.description,
-            _en(
-                f"Words of {study.work.label} ({claim.locator}) that a claim of the study rests on."
-            ),
-        )
-    )
-    g.add((excerpt, PROV.value, Literal(claim.quotation)))
-    g.add((excerpt, PROV.wasQuotedFrom, work))
-    g.add((excerpt, RG.locator, Literal(claim.locator)))
-
-
-def turtle_text(graph: rdflib.Graph) -> str:
-    """A graph as canonical Turtle (what ``relgraph fmt`` writes)."""
-    with tempfile.TemporaryDirectory(prefix="relgraph-import-") as folder:
-        path = Path(folder) / "study.ttl"
-        graph.serialize(path, format="turtle", encoding="utf-8")
-        return canonical_turtle(path)
 
 
 # -- the check -------------------------------------------------------------------------------
@@ -349,7 +174,7 @@ def _origins(study: Study) -> dict[str, tuple[str, int]]:
     out = study.origins()
     work = (WORK.name, study.work.row)
     out[str(RGR["curation-" + study.work.study])] = work
-    out[str(_agent(study))] = work
+    out[str(curator_node(study))] = work
     for claim in study.claims:
         local = naming.excerpt_local(study.work.study, claim.quotation, claim.locator)
         out.setdefault(str(RGR[local]), (claim.sheet, claim.row))
@@ -423,14 +248,13 @@ def import_study(
 
     :param dry_run: check everything, write nothing.
     :param reasoner: run HermiT in the check (the OWL 2 RL rules always run).
-    :param curator: the curator's name (else the Work sheet's).
+    :param curator: the curator's name (else the Work sheet's, else the setting
+        ``curator``).
     :param today: the curation date when the Work sheet gives none (default: today).
     :raises StudySheetError: (exit 1) listing every error at its sheet, row and column;
         nothing is written.
     :raises LoadError: when the sheet, or a source of the graph, cannot be read.
     """
-    from relgraph.builder import load_sources
-
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -457,7 +281,12 @@ def import_study(
         return _owner(base, iri)
 
     study, found = parse_study(
-        tables, vocabulary, taken=taken, today=today or dt.date.today(), curator=curator
+        tables,
+        vocabulary,
+        taken=taken,
+        today=today or dt.date.today(),
+        curator=curator,
+        default_curator=settings.curator,
     )
     problems += found
     source = path.name
@@ -490,7 +319,7 @@ def import_study(
     lap("turtle")
     report = check_store(store, settings, extra_graphs=[graph_iri], reasoner=reasoner)
     lap("check")
-    report.problems = index.locate(report.problems)
+    report.problems = locate(report.problems, index)
     origins = _origins(study)
     mine = [
         p

@@ -3,18 +3,15 @@
 A :class:`SheetProblem` names where it is the way a curator finds it in a
 spreadsheet program (file, sheet, row number, column letter and name), what is
 wrong, the nearest existing labels where a label was not found, and how to fix
-it. :class:`StudySheetError` carries every error of one import, so that a
+it. :class:`~relgraph.errors.StudySheetError` carries every error of one import, so that a
 curator fixes them all in one pass; nothing is written when it is raised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from relgraph.errors import EXIT_FAILED_CHECK, RelgraphError
-
-__all__ = ["SheetProblem", "StudySheetError", "column_letter"]
+__all__ = ["SheetProblem", "column_letter"]
 
 
 def column_letter(index: int) -> str:
@@ -87,31 +84,4 @@ class SheetProblem:
         """A JSON-ready description."""
         out = asdict(self)
         out["nearest"] = list(self.nearest)
-        return out
-
-
-class StudySheetError(RelgraphError):
-    """A study sheet has errors: nothing was written.
-
-    :param problems: every error (and the warnings found with them).
-    """
-
-    exit_code = EXIT_FAILED_CHECK
-    http_status = 422
-
-    def __init__(self, problems: Sequence[SheetProblem], source: str = "") -> None:
-        self.problems = list(problems)
-        errors = [p for p in self.problems if p.severity == "error"]
-        where = f" in {source}" if source else ""
-        lines = [f"{len(errors)} error(s){where}; nothing was written:"]
-        lines += ["- " + p.render().replace("\n", "\n  ") for p in errors]
-        super().__init__(
-            "\n".join(lines),
-            "correct the sheet and import it again (`relgraph import --dry-run` checks"
-            " without writing)",
-        )
-
-    def to_dict(self) -> dict[str, object]:
-        out = super().to_dict()
-        out["problems"] = [p.to_dict() for p in self.problems]
         return out

@@ -28,11 +28,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from relgraph.curation.sheets import KINDS
-from relgraph.results import compact_iri
-from relgraph.store import GraphStore
-from relgraph.vocab import PREFIXES
-from relgraph.wording import content_words, fold, words
+from relgraph.checks.wording import content_words, fold, words
+from relgraph.curation.kinds import KINDS
+from relgraph.store.memory import GraphStore
+from relgraph.vocab import PREFIXES, compact_iri
 
 __all__ = ["Entity", "Resolved", "Unresolved", "Duplicate", "Vocabulary", "name_key"]
 

@@ -7,7 +7,8 @@ row 1 holds the column names, row 2 the help text (its first cell starts with
 ``(help)``), and the data starts on row 3; the CSV form has the same rows,
 one file per sheet (:attr:`SheetSpec.file`).
 
-Columns that take entities of the graph name their kinds (:data:`KINDS`); they
+Columns that take entities of the graph name their kinds
+(:data:`~relgraph.curation.kinds.KINDS`); they
 accept a label, an alternative label, a CURIE (``rgr:outcome-relapse``,
 ``ECO:0006017``) or a full IRI, and several values separated by ``;`` where
 :attr:`Column.multi` is set.
@@ -17,12 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from relgraph.curation.kinds import KINDS, NEW_ENTITY_KINDS
+from relgraph.vocab import OWL, RG
+
 __all__ = [
     "HELP_MARK",
     "SEPARATOR",
-    "Kind",
-    "KINDS",
-    "NEW_ENTITY_KINDS",
     "Column",
     "SheetSpec",
     "WORK",
@@ -39,65 +40,9 @@ HELP_MARK = "(help)"
 #: Separates several values in one cell.
 SEPARATOR = ";"
 
-_RG = "https://w3id.org/relgraph/ontology/"
-_OWL_DIFFERENT_FROM = "http://www.w3.org/2002/07/owl#differentFrom"
+_RG = str(RG)
+_OWL_DIFFERENT_FROM = str(OWL.differentFrom)
 
-
-@dataclass(frozen=True)
-class Kind:
-    """A kind of entity a column can take.
-
-    :ivar name: as messages name it (``outcome``).
-    :ivar classes: the classes whose individuals are of this kind (subclasses count).
-    :ivar prefix: the IRI prefix of a new entity of this kind (``outcome-``),
-        empty for kinds a study cannot add (theories, value sets).
-    """
-
-    name: str
-    classes: tuple[str, ...]
-    prefix: str = ""
-
-
-#: The kinds, by name.
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in (
-        Kind("theory", (_RG + "Theory",)),
-        Kind("relationship model", (_RG + "RelationshipModel",)),
-        Kind("construct", (_RG + "Construct",), "construct-"),
-        Kind("patient characteristic", (_RG + "PatientCharacteristic",), "characteristic-patient-"),
-        Kind(
-            "professional characteristic",
-            (_RG + "ProfessionalCharacteristic",),
-            "characteristic-professional-",
-        ),
-        Kind("outcome", (_RG + "Outcome",), "outcome-"),
-        Kind("assessment method", (_RG + "AssessmentMethod",), "method-"),
-        Kind("instrument", (_RG + "Instrument",), "instrument-"),
-        Kind("setting", (_RG + "Setting",), "setting-"),
-        Kind("population", (_RG + "Population",), "population-"),
-        Kind("professional role", (_RG + "ProfessionalRole",), "role-"),
-        Kind("participant role", (_RG + "ParticipantRole",)),
-        Kind("research design", (_RG + "ResearchDesign",), "design-"),
-        Kind("direction", (_RG + "Direction",)),
-        Kind("evidence type", (_RG + "EvidenceType",)),
-        Kind("setting kind", (_RG + "SettingKind",)),
-    )
-}
-
-#: Kinds of entity the New entities sheet can add, in the order of its drop-down.
-NEW_ENTITY_KINDS: tuple[str, ...] = (
-    "construct",
-    "outcome",
-    "instrument",
-    "assessment method",
-    "setting",
-    "population",
-    "patient characteristic",
-    "professional characteristic",
-    "professional role",
-    "research design",
-)
 
 _FACTOR = (
     "relationship model",

@@ -43,8 +43,8 @@ README_SHEET, EXAMPLE_SHEET, LISTS_SHEET = "Read me", "Example", "Lists"
 _CSV_EXTRAS = ("lists.csv", "README.txt", "example")
 #: Columns whose name starts with one of these are the curator's own and are not read.
 _NOTE_COLUMNS = ("note", "#")
-#: Rows of a data sheet that get drop-down lists.
-_VALIDATED_ROWS = 1000
+#: Rows of a data sheet that get drop-down lists (the setting ``template_rows``).
+VALIDATED_ROWS = 1000
 
 
 @dataclass
@@ -398,8 +398,11 @@ def write_csv(folder: Path, book: Workbook) -> list[Path]:
     return written
 
 
-def write_xlsx(path: Path, book: Workbook) -> None:
-    """Write the workbook: Read me, the data sheets, Example and Lists."""
+def write_xlsx(path: Path, book: Workbook, *, list_rows: int = VALIDATED_ROWS) -> None:
+    """Write the workbook: Read me, the data sheets, Example and Lists.
+
+    :param list_rows: rows of each data sheet (below the help row) with drop-down lists.
+    """
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -433,7 +436,7 @@ def write_xlsx(path: Path, book: Workbook) -> None:
             ws.append(_row_cells(spec, row))
         ws.freeze_panes = "B3" if spec.columns[0].key == "id" else "A3"
         ws.row_dimensions[2].height = 75
-        last = 3 if spec.single else _VALIDATED_ROWS
+        last = 3 if spec.single else 2 + max(list_rows, len(book.sheets.get(spec.name, [])))
         for index, column in enumerate(spec.columns, start=1):
             letter = column_letter(index)
             ws.column_dimensions[letter].width = column.width

@@ -16,9 +16,9 @@ from relgraph import __version__
 from relgraph.curation.export import REVIEW, study_rows
 from relgraph.curation.resolve import Vocabulary
 from relgraph.curation.sheets import ENTITIES, FINDINGS, METHODS, SHEETS, WORK
-from relgraph.curation.tables import Workbook, list_name, write_csv, write_xlsx
+from relgraph.curation.tables import VALIDATED_ROWS, Workbook, list_name, write_csv, write_xlsx
 from relgraph.errors import RelgraphError
-from relgraph.store import GraphStore
+from relgraph.store.memory import GraphStore
 
 __all__ = ["EXAMPLE", "FORMATS", "TemplateResult", "template_workbook", "write_template"]
 
@@ -175,10 +175,12 @@ def write_template(
     fmt: str = "xlsx",
     study: str = "",
     force: bool = False,
+    rows: int = VALIDATED_ROWS,
 ) -> TemplateResult:
     """Write a template (an .xlsx workbook, or with ``fmt='csv'`` a folder of CSV files).
 
     :param force: replace an existing file or folder.
+    :param rows: rows of each data sheet of a workbook with drop-down lists.
     :raises RelgraphError: when the output exists and ``force`` is not given, or
         the format is unknown.
     """
@@ -197,6 +199,6 @@ def write_template(
             )
         paths = write_csv(output, book)
     else:
-        write_xlsx(output, book)
+        write_xlsx(output, book, list_rows=rows)
         paths = [output]
     return TemplateResult(paths, {name: len(rows) for name, rows in book.sheets.items()}, study)

@@ -64,13 +64,6 @@ _DESCRIPTION = ox.NamedNode(str(DCTERMS.description))
 _SOURCE = ox.NamedNode(str(DCTERMS.source))
 _INDIVIDUAL = ox.NamedNode(str(OWL.NamedIndividual))
 _DATE = ox.NamedNode(str(DCTERMS.date))
-_PROV_USED = ox.NamedNode(str(PROV.used))
-_PROV_ASSOCIATED = ox.NamedNode(str(PROV.wasAssociatedWith))
-_PROV_GENERATED = ox.NamedNode(str(PROV.wasGeneratedBy))
-_PROV_DERIVED = ox.NamedNode(str(PROV.wasDerivedFrom))
-_PROV_QUOTED = ox.NamedNode(str(PROV.wasQuotedFrom))
-_PROV_VALUE = ox.NamedNode(str(PROV.value))
-_PROV_PERSON = ox.NamedNode(str(PROV.Person))
 _MAPPING_PREDICATES = {
     str(SKOS[name])
     for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
@@ -115,6 +108,10 @@ def _rg(name: str) -> ox.NamedNode:
 
 def _rgr(name: str) -> ox.NamedNode:
     return ox.NamedNode(str(RGR[name]))
+
+
+def _prov(name: str) -> ox.NamedNode:
+    return ox.NamedNode(str(PROV[name]))
 
 
 def _en(text: str) -> ox.Literal:
@@ -270,34 +267,28 @@ class _Study:
     def curation(self, work: ox.NamedNode, name: str) -> None:
         """Who added the study and when (PROV-O, as ``relgraph import`` writes it)."""
         node = _rgr(f"curation-synthetic-{self.n}")
-        self.entity(
-            node,
-            "StudyCuration",
-            f"synthetic curation of {name} (study {self.n})",
-            "The synthetic record of who added a synthetic study, generated for benchmarks.",
-        )
+        what = "The synthetic record of who added a synthetic study, generated for benchmarks."
+        self.entity(node, "StudyCuration", f"synthetic curation of {name} (study {self.n})", what)
         curator = _rgr(f"curator-synthetic-{self.n}")  # one each: every triple counts
-        self.add(node, _PROV_USED, work)
-        self.add(node, _PROV_ASSOCIATED, curator)
+        self.add(node, _prov("used"), work)
+        self.add(node, _prov("wasAssociatedWith"), curator)
         self.add(node, _DATE, ox.Literal("2026-01-01", datatype=_XSD_DATE))
         self.add(curator, _TYPE, _INDIVIDUAL)
-        self.add(curator, _TYPE, _PROV_PERSON)
+        self.add(curator, _TYPE, _prov("Person"))
         self.add(curator, _LABEL, ox.Literal(f"synthetic curator of study {self.n}"))
         self.add(curator, _DESCRIPTION, _en("The curator of a synthetic study."))
 
     def provenance(self, node: ox.NamedNode, work: ox.NamedNode, name: str, key: str) -> None:
         """A claim's curation and the (synthetic) quotation it rests on."""
         excerpt = _rgr(f"excerpt-synthetic-{self.n}-{key}")
-        self.add(node, _PROV_GENERATED, _rgr(f"curation-synthetic-{self.n}"))
-        self.add(node, _PROV_DERIVED, excerpt)
-        self.entity(
-            excerpt,
-            "StudyExcerpt",
-            f"synthetic excerpt {key} of {name} (study {self.n})",
-            "A synthetic quotation, generated for benchmarks.",
+        self.add(node, _prov("wasGeneratedBy"), _rgr(f"curation-synthetic-{self.n}"))
+        self.add(node, _prov("wasDerivedFrom"), excerpt)
+        label = f"synthetic excerpt {key} of {name} (study {self.n})"
+        self.entity(excerpt, "StudyExcerpt", label, "A synthetic quotation, for benchmarks.")
+        self.add(
+            excerpt, _prov("value"), ox.Literal(f"Synthetic words of synthetic study {self.n}.")
         )
-        self.add(excerpt, _PROV_VALUE, ox.Literal(f"Synthetic words of synthetic study {self.n}."))
-        self.add(excerpt, _PROV_QUOTED, work)
+        self.add(excerpt, _prov("wasQuotedFrom"), work)
         self.add(excerpt, _rg("locator"), ox.Literal(f"p. {key}"))
 
     def finding(self, work: ox.NamedNode, name: str, k: int) -> None:

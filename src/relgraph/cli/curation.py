@@ -1,8 +1,4 @@
-"""``relgraph template`` and ``relgraph import``: study sheets on the command line.
-
-A thin layer over :mod:`relgraph.curation`; registered on the ``relgraph``
-group by :mod:`relgraph.cli`.
-"""
+"""Study sheets on the command line: ``template`` and ``import`` (over :mod:`relgraph.curation`)."""
 
 from __future__ import annotations
 
@@ -12,13 +8,17 @@ from pathlib import Path
 
 import click
 
-from relgraph.cli import handle_errors
+from relgraph.cli.base import EPILOG, cli, errors_as_json, pass_settings
+from relgraph.curation import import_study, write_template
+from relgraph.errors import StudySheetError
 from relgraph.settings import Settings
-
-pass_settings = click.make_pass_decorator(Settings)
-EPILOG = "Exit codes: 0 ok, 1 a check found errors, 2 usage or input error."
+from relgraph.store.builder import build, load_sources
 
 __all__ = ["template", "import_"]
+
+#: Click path types (click's stubs reject ``path_type=Path`` under mypy).
+_OUTPUT = click.Path(path_type=Path)  # type: ignore[type-var,unused-ignore]
+_SHEET = click.Path(exists=True, path_type=Path)  # type: ignore[type-var,unused-ignore]
 
 TEMPLATE_EPILOG = (
     "Fill the sheet in a spreadsheet program, then run `relgraph import study.xlsx`. "
@@ -27,11 +27,11 @@ TEMPLATE_EPILOG = (
 )
 
 
-@click.command(epilog=TEMPLATE_EPILOG)
+@cli.command(epilog=TEMPLATE_EPILOG)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),  # type: ignore[type-var,unused-ignore]
+    type=_OUTPUT,
     default=None,
     help="The workbook (or, for csv, the folder) to write [default: study.xlsx, study/, "
     "or <study id>.xlsx with --study].",
@@ -47,15 +47,18 @@ TEMPLATE_EPILOG = (
 @click.option("--study", default="", metavar="ID", help="Fill the sheet from this study.")
 @click.option("--force", is_flag=True, help="Replace an existing file or folder.")
 @pass_settings
-@handle_errors
 def template(settings: Settings, output: Path | None, fmt: str, study: str, force: bool) -> None:
     """Write a study sheet generated from the current graph."""
-    from relgraph.builder import load_sources
-    from relgraph.curation import write_template
-
     stem = study or "study"
     path = output or Path(f"{stem}.xlsx" if fmt == "xlsx" else stem)
-    result = write_template(load_sources(settings), path, fmt=fmt, study=study, force=force)
+    result = write_template(
+        load_sources(settings),
+        path,
+        fmt=fmt,
+        study=study,
+        force=force,
+        rows=settings.template_rows,
+    )
     filled = ", ".join(f"{n} {name.lower()}" for name, n in result.rows.items() if n)
     what = f"the study {study} ({filled})" if study else "an empty study sheet"
     click.echo(f"wrote {path}: {what}, with drop-down lists of the graph's labels", err=True)
@@ -70,12 +73,16 @@ IMPORT_EPILOG = (
 )
 
 
-@click.command("import", epilog=IMPORT_EPILOG)
-@click.argument("sheet", type=click.Path(exists=True, path_type=Path))  # type: ignore[type-var,unused-ignore]
+@cli.command("import", epilog=IMPORT_EPILOG)
+@click.argument("sheet", type=_SHEET)
 @click.option(
     "--dry-run", is_flag=True, help="Check everything and print the Turtle; write nothing."
 )
-@click.option("--curator", default="", help="Your name (else the Work sheet's curator).")
+@click.option(
+    "--curator",
+    default="",
+    help="Your name (else the Work sheet's curator, else the setting `curator`).",
+)
 @click.option("--no-reasoner", is_flag=True, help="Skip HermiT (the OWL 2 RL rules still run).")
 @click.option("--no-build", is_flag=True, help="Do not rebuild the graph after writing.")
 @click.option(
@@ -84,10 +91,9 @@ IMPORT_EPILOG = (
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="Report format.",
+    help="Report format (json also for the errors).",
 )
 @pass_settings
-@handle_errors
 def import_(
     settings: Settings,
     sheet: Path,
@@ -103,9 +109,8 @@ def import_(
     named graph), after the whole check of the graph with the study in it passes.
     A corrected sheet of the same study replaces its file.
     """
-    from relgraph.builder import build
-    from relgraph.curation import StudySheetError, import_study
-
+    if fmt == "json":
+        errors_as_json()
     try:
         result = import_study(
             settings, sheet, dry_run=dry_run, reasoner=not no_reasoner, curator=curator
@@ -115,25 +120,10 @@ def import_(
             raise
         click.echo(json.dumps(exc.to_dict(), indent=2, ensure_ascii=False))
         sys.exit(exc.exit_code)
-    built = None
-    if result.written and not no_build:
-        # the import's check was the check of exactly these sources: no second check
-        built = build(settings)
+    # the import's check was the check of exactly these sources: no second check
+    built = build(settings) if result.written and not no_build else None
     if fmt == "json":
-        report = {
-            "ok": True,
-            "study": result.study,
-            "path": str(result.path),
-            "graph": result.graph,
-            "written": result.written,
-            "replaced": result.replaced,
-            "unchanged": result.unchanged,
-            "findings": result.findings,
-            "method_applications": result.method_applications,
-            "new_entities": result.new_entities,
-            "problems": [w.to_dict() for w in result.warnings],
-            "built": built.triples if built else None,
-        }
+        report = {**result.to_dict(), "built": built.triples if built else None}
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     if dry_run:

@@ -2,7 +2,7 @@
 
 Each imported study is its own named graph (``data/studies/<study id>.ttl``);
 a graph holds a study when it describes a ``rg:StudyCuration``. Pure functions
-of a :class:`~relgraph.store.GraphStore` for pages and views:
+of a :class:`~relgraph.store.base.ReadableStore` for pages and views:
 
 * :func:`list_studies` -- one :class:`StudyInfo` per study: its work (label,
   title, journal, DOI, year), curator, date and how many findings, method
@@ -10,6 +10,8 @@ of a :class:`~relgraph.store.GraphStore` for pages and views:
 * :func:`study_graph_iris` and :func:`review_graph_iris` -- the named graphs of
   the studies, and all the others (the review, the ontology, the mappings), for
   a view that shows the review alone (``default_graphs=review_graph_iris(...)``);
+* :func:`studies_data` and :func:`study_data` -- the data of the pages ``/studies``
+  and ``/studies/<study id>`` (and their ``.json`` twins);
 * :func:`filled_gaps` -- the cells of the evidence gap map (theory x outcome in
   a kind of setting) where a study reports a finding, the review reports none,
   and a research gap the review states concerns that theory and kind of setting.
@@ -18,12 +20,16 @@ of a :class:`~relgraph.store.GraphStore` for pages and views:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
-import pyoxigraph as ox
-
-from relgraph.store import GraphStore
+from relgraph.errors import UnknownStudy
+from relgraph.store.base import ReadableStore
+from relgraph.views.cells import Link
+from relgraph.vocab import DOI, ORCID, PRISM
 
 __all__ = [
+    "studies_data",
+    "study_data",
     "StudyInfo",
     "StudyDetail",
     "StudyClaim",
@@ -41,9 +47,10 @@ __all__ = [
 SCOPES = ("all", "review")
 
 
-def _rows(store: GraphStore, sparql: str, graphs: list[str] | None = None) -> list[dict[str, str]]:
-    result = store.query(sparql, default_graphs=graphs)
-    assert isinstance(result, ox.QuerySolutions)
+def _rows(
+    store: ReadableStore, sparql: str, graphs: list[str] | None = None
+) -> list[dict[str, str]]:
+    result = store.select(sparql, default_graphs=graphs)
     names = [v.value for v in result.variables]
     return [{n: ("" if row[n] is None else row[n].value) for n in names} for row in result]
 
@@ -76,7 +83,9 @@ class StudyInfo:
         return out
 
 
-_STUDIES = """
+_STUDIES = (
+    f"PREFIX prism: <{PRISM}>\n"
+    + """
 SELECT ?g ?c ?w ?label ?title ?journal ?doi ?year ?curator ?agent ?date WHERE {
   GRAPH ?g {
     ?c a rg:StudyCuration ; prov:used ?w .
@@ -84,13 +93,14 @@ SELECT ?g ?c ?w ?label ?title ?journal ?doi ?year ?curator ?agent ?date WHERE {
     OPTIONAL { ?c dcterms:date ?date }
     OPTIONAL { ?w rdfs:label ?label }
     OPTIONAL { ?w dcterms:title ?title }
-    OPTIONAL { ?w <http://prismstandard.org/namespaces/basic/2.0/publicationName> ?journal }
-    OPTIONAL { ?w <http://prismstandard.org/namespaces/basic/2.0/doi> ?doi }
+    OPTIONAL { ?w prism:publicationName ?journal }
+    OPTIONAL { ?w prism:doi ?doi }
     OPTIONAL { ?w rg:publicationYear ?year }
   }
 }
 ORDER BY ?c
 """
+)
 
 _MADE = """
 SELECT ?c ?x ?kind WHERE {
@@ -99,7 +109,7 @@ SELECT ?c ?x ?kind WHERE {
 """
 
 
-def list_studies(store: GraphStore) -> list[StudyInfo]:
+def list_studies(store: ReadableStore) -> list[StudyInfo]:
     """The imported studies of a graph, by study id."""
     made: dict[str, dict[str, set[str]]] = {}
     for row in _rows(store, _MADE):
@@ -138,13 +148,13 @@ def list_studies(store: GraphStore) -> list[StudyInfo]:
     return [out[k] for k in sorted(out)]
 
 
-def study_graph_iris(store: GraphStore) -> list[str]:
+def study_graph_iris(store: ReadableStore) -> list[str]:
     """The named graphs that hold an imported study."""
     rows = _rows(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?c a rg:StudyCuration } }")
     return sorted(r["g"] for r in rows)
 
 
-def review_graph_iris(store: GraphStore) -> list[str]:
+def review_graph_iris(store: ReadableStore) -> list[str]:
     """Every named graph but the studies': the review, ontology, shapes and mappings."""
     studies = set(study_graph_iris(store))
     return [g.iri for g in store.graphs() if g.iri not in studies]
@@ -219,7 +229,7 @@ class _Gap:
         )
 
 
-def filled_gaps(store: GraphStore) -> list[FilledGap]:
+def filled_gaps(store: ReadableStore) -> list[FilledGap]:
     """Gap-map cells a study filled where the review has no finding and states a gap.
 
     A cell is (theory, outcome, kind of setting) of the evidence gap map; "none"
@@ -374,7 +384,7 @@ SELECT ?x ?kind ?label ?definition WHERE {
 """
 
 
-def study_detail(store: GraphStore, study: str) -> StudyDetail | None:
+def study_detail(store: ReadableStore, study: str) -> StudyDetail | None:
     """One imported study with its claims and new entities (None if there is none)."""
     info = next((s for s in list_studies(store) if s.study == study), None)
     if info is None:
@@ -395,3 +405,59 @@ def study_detail(store: GraphStore, study: str) -> StudyDetail | None:
         kind = row["kind"].rsplit("/", 1)[-1]
         entities.setdefault(row["x"], StudyEntity(row["x"], row["label"], kind, row["definition"]))
     return StudyDetail(info, out_claims, tuple(entities[k] for k in sorted(entities)))
+
+
+def _links(info: StudyInfo, link: Link, page: Link) -> dict[str, Any]:
+    orcid = info.curator_iri if info.curator_iri.startswith(ORCID) else ""
+    return {
+        **info.to_dict(),
+        "page": page(info.study),
+        "work_page": link(info.work),
+        "doi_url": DOI + info.doi if info.doi else "",
+        "orcid_url": orcid,
+    }
+
+
+def studies_data(store: ReadableStore, link: Link, page: Link) -> dict[str, Any]:
+    """The data of ``/studies``: every added study, and the gaps of the review they filled.
+
+    :param link: the URL of an entity's page (``link(iri)``).
+    :param page: the URL of a study's page (``page(study_id)``).
+    :returns: ``studies`` (one dict per study: work, curator, date, counts, links),
+        ``filled_gaps`` (see :func:`filled_gaps`, with links) and ``graphs``: the named
+        graphs of the review alone (``review``) and of the studies (``studies``), for
+        SPARQL's ``default-graph-uri``.
+    """
+    studies = list_studies(store)
+    gaps = []
+    for gap in filled_gaps(store):
+        item = gap.to_dict()
+        item["theory_page"], item["outcome_page"] = link(gap.theory), link(gap.outcome)
+        item["study_pages"] = [{"study": s, "page": page(s)} for s in gap.studies]
+        gaps.append(item)
+    return {
+        "studies": [_links(s, link, page) for s in studies],
+        "filled_gaps": gaps,
+        "graphs": {
+            "review": review_graph_iris(store) if studies else [],
+            "studies": [s.graph for s in studies],
+        },
+    }
+
+
+def study_data(store: ReadableStore, study: str, link: Link, page: Link) -> dict[str, Any]:
+    """The data of ``/studies/<study id>``: the study, its claims and its new entities.
+
+    :raises UnknownStudy: (404) when no added study has this id.
+    """
+    detail = study_detail(store, study)
+    if detail is None:
+        known = ", ".join(s.study for s in list_studies(store)) or "none yet"
+        raise UnknownStudy(
+            f"no imported study has the id {study!r}",
+            f"see /studies for the added studies (known: {known})",
+        )
+    out = _links(detail.info, link, page)
+    out["claims"] = [{**asdict(c), "page": link(c.iri)} for c in detail.claims]
+    out["entities"] = [{**asdict(e), "page": link(e.iri)} for e in detail.entities]
+    return out
