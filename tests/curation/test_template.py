@@ -106,3 +106,11 @@ def test_an_unknown_study_is_a_clear_error(repo_store: Any, tmp_path: Path) -> N
 @pytest.fixture(scope="module")
 def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return copy_project(tmp_path_factory.mktemp("curation"))
+
+
+def test_the_template_rows_setting_sets_how_many_rows_get_lists(
+    repo_store: Any, tmp_path: Path
+) -> None:
+    path = write_template(repo_store, tmp_path / "study.xlsx", rows=10).paths[0]
+    findings = openpyxl.load_workbook(path)["Findings"]
+    assert "D3:D12" in {str(v.sqref) for v in findings.data_validations.dataValidation}

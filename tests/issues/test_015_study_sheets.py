@@ -26,14 +26,13 @@ from typing import Any
 import openpyxl
 import pytest
 
-from relgraph.checks import verify_for_build
 from relgraph.curation import import_study, template_workbook, write_template
 from relgraph.curation.export import study_rows
 from relgraph.curation.tables import read_study
 from relgraph.errors import StudySheetError
 from relgraph.query.catalog import get_query
 from relgraph.settings import Settings
-from relgraph.store.builder import build, load_sources, open_built
+from relgraph.store.builder import load_sources, open_built
 from relgraph.vocab import PRISM, RGR
 from tests import ROOT, requires_seed
 from tests.curation.studies import (
@@ -59,12 +58,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Any]:
+def imported(studied: tuple[Settings, Any]) -> tuple[Settings, Any]:
     """A project copy with the example study imported (CSV form) and the graph built."""
-    settings = copy_project(tmp_path_factory.mktemp("project"))
-    result = _import(settings, EXAMPLE_STUDY)
-    build(settings, force=True, verify=lambda s, i: verify_for_build(s, i, settings=settings))
-    return settings, result
+    return studied
 
 
 # -- the realistic study imports cleanly -----------------------------------------------------
@@ -454,3 +450,14 @@ def test_a_sheet_with_mistakes_exits_1_with_every_error(project: Settings, tmp_p
     unreadable.write_text("no workbook", encoding="utf-8")
     bad = _cli(project, "import", str(unreadable))
     assert bad.exit_code == 2 and "not a readable .xlsx workbook" in bad.stderr
+
+
+def test_stats_shows_the_review_alone_or_with_the_studies(imported: tuple[Settings, Any]) -> None:
+    settings, _ = imported
+    both = _cli(settings, "stats")
+    alone = _cli(settings, "stats", "--scope", "review")
+    assert both.exit_code == 0 and alone.exit_code == 0, both.output + alone.output
+    assert "scope: the review and 1 added study" in both.stdout
+    assert "gaps the review states that added studies filled:" in both.stdout
+    assert "scope: the review alone" in alone.stdout and "added studies filled" not in alone.stdout
+    assert _cli(settings, "stats", "--scope", "nope").exit_code == 2

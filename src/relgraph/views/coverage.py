@@ -5,8 +5,10 @@ individuals of each kind, the findings per direction, theory and setting kind
 (the evidence gap map of the review), and lists the loose ends that should be
 empty in a complete graph: citations not linked to a claim, cited works never
 cited, claims without a passage, and works a claim cites as evidence without a
-citation node. ``relgraph stats`` prints it; ``docs/coverage.md`` is made from
-it with ``relgraph stats --format markdown > docs/coverage.md``.
+citation node (a claim a study added names its publication with
+``dcterms:source`` instead of a passage and a citation, and is no loose end).
+``relgraph stats`` prints it; ``docs/coverage.md`` is made from it with
+``relgraph stats --format markdown > docs/coverage.md``.
 
 With ``scope="review"`` the report counts the review alone, leaving out the
 studies curators added (``data/studies/``, :mod:`relgraph.views.studies`);
@@ -129,17 +131,20 @@ SELECT DISTINCT ?x WHERE {
     "cited works never cited": """
 SELECT DISTINCT ?x WHERE {
   ?x rdf:type rg:CitedWork . FILTER NOT EXISTS { ?c rg:citesWork ?x }
+  FILTER NOT EXISTS { ?claim dcterms:source ?x }
 } ORDER BY ?x""",
     "claims or research gaps without a passage": """
 SELECT DISTINCT ?x WHERE {
   { ?x rdf:type/rdfs:subClassOf* rg:Claim } UNION { ?x rdf:type rg:ResearchGap }
   FILTER(isIRI(?x))
   FILTER NOT EXISTS { ?x rg:derivedFromPassage ?p }
+  FILTER NOT EXISTS { ?x dcterms:source ?elsewhere }
 } ORDER BY ?x""",
     "evidence links without a citation": """
 SELECT DISTINCT ?x ?y WHERE {
   ?x rg:citesAsEvidence ?y .
   FILTER NOT EXISTS { ?c rg:supportsClaim ?x ; rg:citesWork ?y }
+  FILTER NOT EXISTS { ?x dcterms:source ?y }
 } ORDER BY ?x ?y""",
 }
 
