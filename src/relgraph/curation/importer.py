@@ -1,7 +1,7 @@
 """``relgraph import``: a study sheet becomes canonical Turtle in data/studies/, checked first.
 
 :func:`import_study` reads the sheet (:mod:`relgraph.curation.tables`), turns
-its rows into the records of one study (:mod:`relgraph.curation.records`),
+its rows into the records of one study (:mod:`relgraph.curation.parsing`),
 writes them as RDF (:func:`relgraph.curation.turtle.study_graph`) and runs the whole check of
 ``relgraph check`` over the graph with the study in place of its previous
 version. Only when neither the rows nor the check have errors is
