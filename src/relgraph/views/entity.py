@@ -28,6 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from relgraph.answer import Term
+from relgraph.errors import RelgraphError
 from relgraph.results import compact_iri
 from relgraph.views.explorer import direction_key, setting_kind_key
 from relgraph.views.kinds import STATES, kind_of, local_name
@@ -35,7 +36,13 @@ from relgraph.views.reflow import Lexicon, reflow
 from relgraph.views.source import Row, ViewSource, iri_of, int_of, text_of
 from relgraph.vocab import DCTERMS, IAO_DEFINITION, OWL, RDF, RDFS, RG, SKOS
 
-__all__ = ["entity_page", "MAX_NEIGHBOURS", "TERM_TYPES"]
+__all__ = ["entity_page", "UnknownEntity", "MAX_NEIGHBOURS", "TERM_TYPES"]
+
+class UnknownEntity(RelgraphError):
+    """The graph says nothing about an IRI (HTTP 404)."""
+
+    http_status = 404
+
 
 #: Most edges the neighbourhood graph draws.
 MAX_NEIGHBOURS = 40

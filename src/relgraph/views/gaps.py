@@ -127,6 +127,8 @@ def gap_map(
             rows.append(
                 _row(iri, graph.label(iri), kind, 1, theory.iri, with_factor, column_iris, used)
             )
+    for row in rows:
+        row["href"] = link(row["iri"])
     findings = {
         iri: _finding_dict(graph.findings[iri], graph, link)
         for iri in sorted(used, key=lambda i: graph.findings[i].label.lower())

@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     :param store: a graph to serve; defaults to the built graph of ``settings``.
     :raises NotBuiltError: if no store is given and the graph is not built.
     """
-    from relgraph.web import api, errors, pages
+    from relgraph.web import api, errors, pages, views
 
     settings = settings if settings is not None else Settings.load()
     own_store = store is not None
@@ -132,5 +132,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.extensions["relgraph"] = Relgraph(settings, graph, own_store, health)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(views.bp)
     errors.register(app)
     return app
