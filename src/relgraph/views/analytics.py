@@ -185,7 +185,7 @@ def evidence_path(
             f"{theory!r} is not a theory of the graph",
             "give theory= the IRI of one of the six theories (see /compare)",
         )
-    if outcome not in g:
+    if outcome not in g and outcome not in graph.nodes:
         raise RelgraphError(
             f"{outcome!r} is not an outcome or construct the graph links",
             "give outcome= the IRI of an outcome (see the columns of /gaps)",
@@ -193,7 +193,7 @@ def evidence_path(
     # A path runs from the theory only: other theories are not stepping stones.
     allowed = g.subgraph([n for n in g if n == theory or n not in theories])
     paths: list[list[str]] = []
-    if nx.has_path(allowed, theory, outcome):
+    if outcome in allowed and nx.has_path(allowed, theory, outcome):
         for path in nx.all_shortest_paths(allowed, theory, outcome):
             paths.append(path)
             if len(paths) >= MAX_PATHS:
