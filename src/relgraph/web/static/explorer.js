@@ -33,7 +33,7 @@
     var view = window.relgraphGraphView;
     var cy = view.render(box, data.elements);
     var summary = document.getElementById("summary");
-    var focusButton = document.getElementById("focus");
+    var focusButton = document.getElementById("focus-selection");
     var focused = null;
 
     function apply() {
@@ -127,7 +127,7 @@
       var selected = cy.$("node:selected");
       if (selected.length) { focused = selected; apply(); cy.fit(focused.closedNeighborhood().closedNeighborhood(), 40); }
     });
-    document.getElementById("reset").addEventListener("click", function () {
+    document.getElementById("show-all").addEventListener("click", function () {
       focused = null;
       document.getElementById("explorer-filters").reset();
       apply();
