@@ -52,15 +52,19 @@ def chromium() -> Iterator[Any]:
 
 
 def _tab(browser: Any, base: str, width: int = 1400, height: int = 900) -> Any:
-    context = browser.new_context(base_url=base, viewport={"width": width, "height": height},
-                                  accept_downloads=True)
+    context = browser.new_context(
+        base_url=base, viewport={"width": width, "height": height}, accept_downloads=True
+    )
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     tab.errors = []
     tab.foreign = []
     tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
     tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
-    tab.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:")) else tab.foreign.append(r.url))
+    tab.on(
+        "request",
+        lambda r: None if r.url.startswith((base, "data:", "blob:")) else tab.foreign.append(r.url),
+    )
     return tab
 
 
@@ -97,12 +101,15 @@ def test_explorer_draws_the_graph_filters_and_opens_a_page(
     # Filter by theory: only role theory's entities stay.
     tab.select_option("#filter-theory", RGR + "theory-role-theory")
     visible = int(tab.get_attribute("#graph", "data-visible-nodes"))
-    expected = sum(1 for n in data["elements"]["nodes"] if RGR + "theory-role-theory" in n["data"]["theories"])
+    expected = sum(
+        1 for n in data["elements"]["nodes"] if RGR + "theory-role-theory" in n["data"]["theories"]
+    )
     assert visible == expected < drawn
     # Filter findings by direction: no negative finding edge stays visible.
     tab.uncheck("#filter-direction input[value=negative]")
     hidden = tab.evaluate(
-        "window.relgraphExplorer.edges(\"[direction = 'negative']\").filter(e => e.style('display') !== 'none').length"
+        "window.relgraphExplorer.edges(\"[direction = 'negative']\")"
+        ".filter(e => e.style('display') !== 'none').length"
     )
     assert hidden == 0
     tab.click("#show-all")
@@ -155,7 +162,10 @@ def test_gap_map_expands_and_opens_a_cell(tab: Any, real_server: str) -> None:
     assert tab.locator("#gap-map tr.level-0").count() == len(rows) == 6
     tab.click(f"{child} td.state-supported a")
     detail = tab.locator(".cell-detail.open")
-    assert "Eisenthal et al. 1979" in detail.inner_text() and "Fenton et al. 1997" in detail.inner_text()
+    assert (
+        "Eisenthal et al. 1979" in detail.inner_text()
+        and "Fenton et al. 1997" in detail.inner_text()
+    )
     _shot(tab, "gaps-desktop")
     tab.select_option("#setting-kind", "psychotherapy")
     tab.wait_for_url("**settingKind=psychotherapy")
@@ -166,7 +176,9 @@ def test_entity_page_draws_its_neighbourhood(tab: Any, real_server: str) -> None
     tab.goto("/resource/theory-role-theory")
     tab.wait_for_selector("#neighbourhood[data-nodes]:not([data-nodes='0'])")
     data = _json(real_server, "/resource/theory-role-theory.json")
-    assert int(tab.get_attribute("#neighbourhood", "data-nodes")) == len(data["neighbourhood"]["nodes"])
+    assert int(tab.get_attribute("#neighbourhood", "data-nodes")) == len(
+        data["neighbourhood"]["nodes"]
+    )
     assert "has relationship model" in tab.inner_text("#relations-out")
     _shot(tab, "entity-desktop")
     assert tab.errors == [] and tab.foreign == []
@@ -176,7 +188,8 @@ def test_query_page_graph_tab(tab: Any, repo_store: GraphStore) -> None:
     tab.goto("/")
     tab.wait_for_function("window.relgraphEditor !== undefined")
     tab.evaluate(
-        "window.relgraphEditor.setValue('CONSTRUCT { ?t rg:hasRelationshipModel ?m . ?m rdfs:label ?l } "
+        "window.relgraphEditor.setValue('CONSTRUCT { ?t rg:hasRelationshipModel ?m . "
+        "?m rdfs:label ?l } "
         "WHERE { ?t rg:hasRelationshipModel ?m . ?m rdfs:label ?l }')"
     )
     tab.click("#run")
@@ -184,14 +197,17 @@ def test_query_page_graph_tab(tab: Any, repo_store: GraphStore) -> None:
     tab.click("#tab-graph")
     nodes = int(tab.get_attribute("#result-graph", "data-nodes"))
     ends = repo_store.query(
-        "SELECT (COUNT(DISTINCT ?t) + COUNT(DISTINCT ?m) AS ?n) WHERE { ?t rg:hasRelationshipModel ?m }"
+        "SELECT (COUNT(DISTINCT ?t) + COUNT(DISTINCT ?m) AS ?n) "
+        "WHERE { ?t rg:hasRelationshipModel ?m }"
     )
     assert nodes == int(next(iter(ends))["n"].value) == 4 + 10  # type: ignore[call-overload]
     _shot(tab, "query-graph-tab", full=False)
     assert tab.errors == [] and tab.foreign == []
 
 
-@pytest.mark.parametrize("path", ["/graph", "/compare", "/gaps", "/analytics", "/resource/model-collaborative"])
+@pytest.mark.parametrize(
+    "path", ["/graph", "/compare", "/gaps", "/analytics", "/resource/model-collaborative"]
+)
 def test_views_at_phone_width(chromium: Any, real_server: str, path: str) -> None:
     page = _tab(chromium, real_server, 390, 844)
     try:

@@ -73,7 +73,9 @@ def test_gap_cell_collaborative_adherence_in_psychiatric_settings(graph: TheoryG
     finding = data["findings"][cell["finding_iris"][0]]
     assert [w["label"] for w in finding["works"]] == ["Eisenthal et al. 1979", "Fenton et al. 1997"]
     # Role theory's treatment adherence cell counts the same finding and works.
-    theory = _cell(data, _row(data, str(RGR["theory-role-theory"])), str(RGR["outcome-treatment-adherence"]))
+    theory = _cell(
+        data, _row(data, str(RGR["theory-role-theory"])), str(RGR["outcome-treatment-adherence"])
+    )
     assert (theory["findings"], theory["works"]) == (1, 2)
 
 
@@ -99,7 +101,8 @@ def test_systems_theory_settings(graph: TheoryGraph) -> None:
     study descriptions reveal that many patients seek to form a compensatory alliance'."""
     systems = str(RGR["theory-systems-theory"])
     attitude = [
-        f for f in graph.findings.values()
+        f
+        for f in graph.findings.values()
         if f.theory == systems and str(RGR["construct-attitude-difference"]) in f.factors
     ]
     settings = {graph.label(s) for f in attitude for s in f.settings}
@@ -130,7 +133,9 @@ def test_research_gaps_beside_the_map(source: ViewSource, graph: TheoryGraph) ->
     and comprehensively investigated in psychiatric settings'."""
     gaps = research_gaps(source.rows("view-research-gaps"), graph, same, None)
     assert len(gaps) == 5
-    first = next(g for g in gaps if g["iri"].endswith("gap-theories-not-fully-specified-and-tested"))
+    first = next(
+        g for g in gaps if g["iri"].endswith("gap-theories-not-fully-specified-and-tested")
+    )
     assert len([c for c in first["concerns"] if c["iri"].startswith(str(RGR["theory-"]))]) == 6
     assert any("fully specified" in " ".join(p["reflowed"]) for p in first["passages"])
 
@@ -139,18 +144,25 @@ def test_explorer_elements(graph: TheoryGraph, repo_store: GraphStore) -> None:
     data = explorer_data(graph, same)
     nodes = {n["data"]["id"]: n["data"] for n in data["elements"]["nodes"]}
     theories = repo_store.query("SELECT (COUNT(*) AS ?n) WHERE { ?t a rg:Theory }")
-    assert sum(1 for n in nodes.values() if n["kind"] == "theory") == int(next(iter(theories))["n"].value)  # type: ignore[index]
+    assert sum(1 for n in nodes.values() if n["kind"] == "theory") == int(
+        next(iter(theories))["n"].value
+    )  # type: ignore[index]
     assert data["counts"]["findings"] == 26  # data/README.md: 26 findings
     edges = data["elements"]["edges"]
     assert all(e["data"]["source"] in nodes and e["data"]["target"] in nodes for e in edges)
     adherence = [
-        e["data"] for e in edges
+        e["data"]
+        for e in edges
         if e["data"].get("finding") == str(RGR["finding-collaborative-adherence"])
     ]
     assert [(e["source"], e["direction"], e["settingKind"]) for e in adherence] == [
         (str(RGR["model-collaborative"]), "supported", "psychiatric")
     ]
-    assert {k["key"] for k in data["filters"]["setting_kinds"]} >= {"psychiatric", "psychotherapy", "general-medical"}
+    assert {k["key"] for k in data["filters"]["setting_kinds"]} >= {
+        "psychiatric",
+        "psychotherapy",
+        "general-medical",
+    }
 
 
 def test_comparison_counts(source: ViewSource, graph: TheoryGraph) -> None:
@@ -160,16 +172,26 @@ def test_comparison_counts(source: ViewSource, graph: TheoryGraph) -> None:
     data = comparison(graph, source.rows("view-theories"), source.rows("view-claims"), same)
     labels = [t["label"] for t in data["theories"]]
     assert labels == [
-        "role theory", "psychoanalysis", "social constructionism",
-        "systems theory", "social psychology", "cognitive behaviourism",
+        "role theory",
+        "psychoanalysis",
+        "social constructionism",
+        "systems theory",
+        "social psychology",
+        "cognitive behaviourism",
     ]
     rows = {r["key"]: r["cells"] for r in data["rows"]}
     assert [i["label"] for i in rows["models"][0]["items"]] == [
-        "collaborative relationship", "consumer-based relationship", "paternalistic relationship"
+        "collaborative relationship",
+        "consumer-based relationship",
+        "paternalistic relationship",
     ]
     assert [c["text"] for c in rows["usage"]] == [
-        "applied more often", "applied more often", "applied less often",
-        "applied more often", "applied less often", "applied less often",
+        "applied more often",
+        "applied more often",
+        "applied less often",
+        "applied more often",
+        "applied less often",
+        "applied less often",
     ]
     assert all(c["sources"] for c in rows["usage"]) and all(c["sources"] for c in rows["emphasis"])
     assert rows["psychiatric_findings"][2]["count"] == 0
@@ -182,10 +204,13 @@ def test_shared_elements_and_centrality(graph: TheoryGraph) -> None:
     theory and social constructionism."""
     shared = {e["label"]: e for e in shared_elements(graph, same)["shared"]}
     assert [t["label"] for t in shared["rating scale"]["theories"]] == [
-        "role theory", "psychoanalysis", "social psychology"
+        "role theory",
+        "psychoanalysis",
+        "social psychology",
     ]
     assert [t["label"] for t in shared["conversation analysis"]["theories"]] == [
-        "role theory", "social constructionism"
+        "role theory",
+        "social constructionism",
     ]
     data = centrality(graph, same)
     assert set(data["measures"]) == {"degree", "betweenness"}
@@ -198,7 +223,10 @@ def test_shortest_evidence_path(graph: TheoryGraph) -> None:
     data = evidence_path(graph, role, adherence, same)
     assert data["length"] == 2
     steps = data["paths"][0]["steps"]
-    assert [s["target"]["label"] for s in steps] == ["collaborative relationship", "treatment adherence"]
+    assert [s["target"]["label"] for s in steps] == [
+        "collaborative relationship",
+        "treatment adherence",
+    ]
     assert steps[1]["findings"][0]["works"] == ["Eisenthal et al. 1979", "Fenton et al. 1997"]
     # Social psychology reaches adherence only through a method it shares with role theory
     # (rating scales, used on role relationship patterns).
@@ -215,11 +243,16 @@ def test_entity_page_both_directions(source: ViewSource, repo_store: GraphStore)
     assert page["label"] == "collaborative relationship"
     incoming = {g["property"]["label"] for g in page["incoming"]}
     assert "has relationship model" in incoming
-    finding = next(f for f in page["findings"] if f["iri"].endswith("finding-collaborative-adherence"))
+    finding = next(
+        f for f in page["findings"] if f["iri"].endswith("finding-collaborative-adherence")
+    )
     assert finding["direction"] == "supported" and [w["label"] for w in finding["works"]] == [
-        "Eisenthal et al. 1979", "Fenton et al. 1997"
+        "Eisenthal et al. 1979",
+        "Fenton et al. 1997",
     ]
-    assert page["passages"][0]["quotation"].startswith("The third, collaborative or partnership,\nmodel")
+    assert page["passages"][0]["quotation"].startswith(
+        "The third, collaborative or partnership,\nmodel"
+    )
     assert "\n" not in page["passages"][0]["reflowed"][0]
     assert page["neighbourhood"]["edges"]
     term = entity_page(source, "https://w3id.org/relgraph/ontology/Finding", same)

@@ -51,8 +51,18 @@ def real(repo_settings: Settings) -> Iterator[Any]:
     app.extensions["relgraph"].close()
 
 
-@pytest.mark.parametrize("path", ["/graph", "/compare", "/gaps", "/analytics", "/analytics/shared",
-                                  "/analytics/centrality", "/analytics/path"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/graph",
+        "/compare",
+        "/gaps",
+        "/analytics",
+        "/analytics/shared",
+        "/analytics/centrality",
+        "/analytics/path",
+    ],
+)
 def test_every_view_has_a_page_and_a_json_twin(real: Any, path: str) -> None:
     page = real.get(path)
     assert page.status_code == 200 and page.mimetype == "text/html"
@@ -66,7 +76,9 @@ def test_gaps_json_filters_by_setting_kind(real: Any) -> None:
     data = real.get("/gaps.json?settingKind=psychiatric").get_json()
     assert data["filter"]["settingKind"] == "psychiatric"
     role = next(r for r in data["rows"] if r["iri"] == BASE + "resource/model-collaborative")
-    cell = next(c for c in role["cells"] if c["outcome"] == BASE + "resource/outcome-treatment-adherence")
+    cell = next(
+        c for c in role["cells"] if c["outcome"] == BASE + "resource/outcome-treatment-adherence"
+    )
     assert (cell["findings"], cell["works"], cell["state"]) == (1, 2, "supported")
     bad = real.get("/gaps.json?settingKind=nowhere")
     assert bad.status_code == 400 and "psychiatric" in bad.get_json()["hint"]
@@ -75,8 +87,10 @@ def test_gaps_json_filters_by_setting_kind(real: Any) -> None:
 def test_path_json(real: Any) -> None:
     answer = real.get(
         "/analytics/path.json",
-        query_string={"theory": BASE + "resource/theory-role-theory",
-                      "outcome": BASE + "resource/outcome-patient-satisfaction"},
+        query_string={
+            "theory": BASE + "resource/theory-role-theory",
+            "outcome": BASE + "resource/outcome-patient-satisfaction",
+        },
     ).get_json()
     assert answer["result"]["length"] == 2
     assert real.get("/analytics/path.json?theory=x").status_code == 400
@@ -87,9 +101,13 @@ def test_every_iri_form_answers_at_its_path(real: Any, name: str) -> None:
     browser = real.get("/" + name, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert browser.status_code == 303 and browser.headers["Location"].endswith(f"/{name}.html")
     assert "Accept" in browser.headers["Vary"]
-    for media, ext in [("text/turtle", "ttl"), ("application/ld+json", "jsonld"),
-                       ("application/n-triples", "nt"), ("application/rdf+xml", "rdf"),
-                       ("application/json", "json")]:
+    for media, ext in [
+        ("text/turtle", "ttl"),
+        ("application/ld+json", "jsonld"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "rdf"),
+        ("application/json", "json"),
+    ]:
         answer = real.get("/" + name, headers={"Accept": media})
         assert answer.status_code == 303, (name, media)
         assert answer.headers["Location"].endswith(f"/{name}.{ext}")
@@ -103,7 +121,11 @@ def test_every_iri_form_answers_at_its_path(real: Any, name: str) -> None:
         assert doc.headers["Content-Location"] == f"/{name}.{ext}"
         triples = list(ox.parse(doc.data, format=fmt))
         assert triples, (name, ext)
-        terms = {t.subject for t in triples} | {t.object for t in triples} | {t.graph_name for t in triples}
+        terms = (
+            {t.subject for t in triples}
+            | {t.object for t in triples}
+            | {t.graph_name for t in triples}
+        )
         assert ox.NamedNode(BASE + name) in terms or name.startswith("graph/"), (name, ext)
 
 
@@ -130,7 +152,7 @@ PLANTED = '<script>alert("x")</script><b>bold</b> & "quoted"'
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """An app over the fixture data plus a theory, model, outcome and finding labelled with markup."""
+    """An app over the fixture data plus a theory, model and finding labelled with markup."""
     from relgraph.web import create_app
     from tests.conftest import make_fixture_settings
 
@@ -148,8 +170,9 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         f"rgr:theory-planted a rg:Theory ; rdfs:label {label} ; dcterms:description {label} ;\n"
         "    rg:hasRelationshipModel rgr:model-planted .\n"
         f"rgr:model-planted a rg:RelationshipModel ; rdfs:label {short} .\n"
-        f"rgr:finding-planted a rg:Finding ; rdfs:label {short} ; rg:aboutTheory rgr:theory-planted ;\n"
-        "    rg:hasFactor rgr:model-planted ; rg:concernsOutcome rgr:outcome-treatment-adherence ;\n"
+        f"rgr:finding-planted a rg:Finding ; rdfs:label {short} ;\n"
+        "    rg:aboutTheory rgr:theory-planted ; rg:hasFactor rgr:model-planted ;\n"
+        "    rg:concernsOutcome rgr:outcome-treatment-adherence ;\n"
         "    rg:hasDirection rg:PositiveDirection ; rg:hasEvidenceType obo:ECO_0006017 ;\n"
         "    rg:citesAsEvidence rgr:work-eisenthal-etal-1979 .\n",
         encoding="utf-8",
@@ -163,12 +186,22 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 PAGES = [
-    "/", "/queries", "/graph", "/compare", "/gaps", "/gaps?settingKind=none", "/analytics",
-    "/analytics/shared", "/analytics/centrality",
+    "/",
+    "/queries",
+    "/graph",
+    "/compare",
+    "/gaps",
+    "/gaps?settingKind=none",
+    "/analytics",
+    "/analytics/shared",
+    "/analytics/centrality",
     "/analytics/path?theory=https://w3id.org/relgraph/resource/theory-planted"
     "&outcome=https://w3id.org/relgraph/resource/outcome-treatment-adherence",
-    "/resource/theory-planted.html", "/resource/model-planted.html", "/resource/finding-planted.html",
-    "/resource/outcome-treatment-adherence.html", "/graph/extra/planted.html",
+    "/resource/theory-planted.html",
+    "/resource/model-planted.html",
+    "/resource/finding-planted.html",
+    "/resource/outcome-treatment-adherence.html",
+    "/graph/extra/planted.html",
     "/entity?iri=https://w3id.org/relgraph/resource/theory-planted",
 ]
 

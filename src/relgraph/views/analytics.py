@@ -80,7 +80,9 @@ def directed_graph(graph: TheoryGraph) -> nx.MultiDiGraph:
     for finding in graph.findings.values():
         if finding.theory:
             for factor in finding.factors:
-                g.add_edge(finding.theory, factor, key=str(RG.aboutTheory), relation=str(RG.aboutTheory))
+                g.add_edge(
+                    finding.theory, factor, key=str(RG.aboutTheory), relation=str(RG.aboutTheory)
+                )
         for relation, target in finding.targets:
             for factor in finding.factors or ({finding.theory} if finding.theory else set()):
                 g.add_edge(factor, target, key=finding.iri, relation=relation, finding=finding.iri)
@@ -106,7 +108,7 @@ def shared_elements(graph: TheoryGraph, link: Callable[[str], str]) -> dict[str,
             for iri in finding.factors | {t for _, t in finding.targets}:
                 via[iri][finding.theory].add("finding")
     theory_iris = [t.iri for t in graph.theories()]
-    out = []
+    out: list[dict[str, Any]] = []
     for iri, by_theory in via.items():
         theories = [t for t in theory_iris if t in by_theory]
         node = graph.nodes.get(iri)
@@ -220,10 +222,10 @@ def _node(graph: TheoryGraph, iri: str, link: Callable[[str], str]) -> dict[str,
 def _steps(
     graph: TheoryGraph, g: nx.MultiDiGraph, path: list[str], link: Callable[[str], str]
 ) -> list[dict[str, Any]]:
-    steps = []
+    steps: list[dict[str, Any]] = []
     for source, target in zip(path, path[1:], strict=False):
         relations: set[str] = set()
-        findings = []
+        findings: list[dict[str, Any]] = []
         for data in g.get_edge_data(source, target).values():
             if "finding" in data:
                 finding = graph.findings[data["finding"]]
@@ -246,7 +248,7 @@ def _steps(
                 "source": _node(graph, source, link),
                 "target": _node(graph, target, link),
                 "relations": [
-                    {"iri": r, "label": RELATIONS.get(r, "finding about the theory")}
+                    {"iri": r, "label": RELATIONS.get(r, "factor in its findings")}
                     for r in sorted(relations)
                 ],
                 "findings": sorted(findings, key=lambda f: f["label"].lower()),

@@ -17,7 +17,7 @@ from typing import Any
 
 from relgraph.views.explorer import setting_kind_key
 from relgraph.views.graph import TheoryGraph
-from relgraph.views.source import Row, iri_of, int_of, text_of
+from relgraph.views.source import Row, int_of, iri_of, text_of
 from relgraph.vocab import RG
 
 __all__ = ["comparison", "ROWS"]
@@ -77,8 +77,13 @@ def comparison(
         claim = iri_of(row["claim"])
         claims.setdefault(
             claim,
-            {"iri": claim, "label": text_of(row["label"]), "href": link(claim),
-             "kind": iri_of(row["kind"]), "theory": iri_of(row["theory"])},
+            {
+                "iri": claim,
+                "label": text_of(row["label"]),
+                "href": link(claim),
+                "kind": iri_of(row["kind"]),
+                "theory": iri_of(row["theory"]),
+            },
         )
         if passage := iri_of(row["passage"]):
             passages[claim][passage] = {
@@ -113,9 +118,7 @@ def comparison(
                 own[lk.relation].append(lk.target)
         findings = [f for f in graph.findings.values() if f.theory == t]
         psychiatric = [
-            f
-            for f in findings
-            if "psychiatric" in {setting_kind_key(k) for k in f.setting_kinds}
+            f for f in findings if "psychiatric" in {setting_kind_key(k) for k in f.setting_kinds}
         ]
         outcomes = sorted({o for f in findings for o in f.outcomes}, key=graph.label)
         rows["description"].append(
@@ -137,8 +140,11 @@ def comparison(
             items = sorted({*own[str(relation)]}, key=lambda i: graph.label(i).lower())
             uses = claims_of(t, str(RG.MethodApplication)) if key == "methods" else []
             rows[key].append(
-                {"count": len(items), "items": [ref(i) for i in items],
-                 "sources": [source(c) for c in uses]}
+                {
+                    "count": len(items),
+                    "items": [ref(i) for i in items],
+                    "sources": [source(c) for c in uses],
+                }
             )
         rows["outcomes"].append(
             {"count": len(outcomes), "items": [ref(o) for o in outcomes], "sources": []}
@@ -148,7 +154,10 @@ def comparison(
             {
                 "count": len(theory_settings),
                 "items": [
-                    {**ref(s), "kind": setting_kind_key(settings[t][s]) if settings[t][s] else "none"}
+                    {
+                        **ref(s),
+                        "kind": setting_kind_key(settings[t][s]) if settings[t][s] else "none",
+                    }
                     for s in theory_settings
                 ],
                 "sources": [],

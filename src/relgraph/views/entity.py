@@ -33,10 +33,11 @@ from relgraph.results import compact_iri
 from relgraph.views.explorer import direction_key, setting_kind_key
 from relgraph.views.kinds import STATES, kind_of, local_name
 from relgraph.views.reflow import Lexicon, reflow
-from relgraph.views.source import Row, ViewSource, iri_of, int_of, text_of
+from relgraph.views.source import Row, ViewSource, int_of, iri_of, text_of
 from relgraph.vocab import DCTERMS, IAO_DEFINITION, OWL, RDF, RDFS, RG, SKOS
 
 __all__ = ["entity_page", "UnknownEntity", "MAX_NEIGHBOURS", "TERM_TYPES"]
+
 
 class UnknownEntity(RelgraphError):
     """The graph says nothing about an IRI (HTTP 404)."""
@@ -120,7 +121,9 @@ def _group(items: Iterable[tuple[str, str, dict[str, Any]]]) -> list[dict[str, A
         )
         if value not in entry["values"]:
             entry["values"].append(value)
-    return sorted(groups.values(), key=lambda g: (g["property"]["label"] or g["property"]["curie"]).lower())
+    return sorted(
+        groups.values(), key=lambda g: (g["property"]["label"] or g["property"]["curie"]).lower()
+    )
 
 
 def entity_page(
@@ -290,21 +293,42 @@ def _neighbourhood(
     link: Callable[[str], str],
 ) -> dict[str, Any]:
     nodes: dict[str, dict[str, Any]] = {
-        iri: {"data": {"id": iri, "label": label or local_name(iri), "kind": kind,
-                       "href": link(iri), "focus": True}}
+        iri: {
+            "data": {
+                "id": iri,
+                "label": label or local_name(iri),
+                "kind": kind,
+                "href": link(iri),
+                "focus": True,
+            }
+        }
     }
     edges: list[dict[str, Any]] = []
     candidates: list[tuple[str, str, str, str, str]] = []
     for row in out_rows:
         value = row["value"]
         if isinstance(value, ox.NamedNode):
-            candidates.append((iri, iri_of(row["property"]), value.value,
-                               text_of(row["propertyLabel"]), text_of(row["valueLabel"])))
+            candidates.append(
+                (
+                    iri,
+                    iri_of(row["property"]),
+                    value.value,
+                    text_of(row["propertyLabel"]),
+                    text_of(row["valueLabel"]),
+                )
+            )
     for row in in_rows:
         subject = row["subject"]
         if isinstance(subject, ox.NamedNode):
-            candidates.append((subject.value, iri_of(row["property"]), iri,
-                               text_of(row["propertyLabel"]), text_of(row["subjectLabel"])))
+            candidates.append(
+                (
+                    subject.value,
+                    iri_of(row["property"]),
+                    iri,
+                    text_of(row["propertyLabel"]),
+                    text_of(row["subjectLabel"]),
+                )
+            )
     seen: set[tuple[str, str, str]] = set()
     truncated = False
     for source, prop, target, prop_label, other_label in candidates:
@@ -317,11 +341,26 @@ def _neighbourhood(
         other = target if source == iri else source
         nodes.setdefault(
             other,
-            {"data": {"id": other, "label": other_label or local_name(other), "kind": "other",
-                      "href": link(other)}},
+            {
+                "data": {
+                    "id": other,
+                    "label": other_label or local_name(other),
+                    "kind": "other",
+                    "href": link(other),
+                }
+            },
         )
-        edges.append({"data": {"id": f"n{len(edges)}", "source": source, "target": target,
-                               "label": prop_label or local_name(prop), "group": "structure"}})
+        edges.append(
+            {
+                "data": {
+                    "id": f"n{len(edges)}",
+                    "source": source,
+                    "target": target,
+                    "label": prop_label or local_name(prop),
+                    "group": "structure",
+                }
+            }
+        )
     return {"nodes": list(nodes.values()), "edges": edges, "truncated": truncated}
 
 

@@ -29,7 +29,7 @@ from relgraph.views.explorer import setting_kind_key
 from relgraph.views.graph import Finding, TheoryGraph
 from relgraph.views.kinds import STATES, evidence_state
 from relgraph.views.reflow import Lexicon, reflow
-from relgraph.views.source import Row, iri_of, int_of, text_of
+from relgraph.views.source import Row, int_of, iri_of, text_of
 from relgraph.vocab import RG
 
 __all__ = ["gap_map", "research_gaps", "Cell", "setting_kind_options"]
@@ -193,7 +193,9 @@ def _row(
     }
 
 
-def _finding_dict(finding: Finding, graph: TheoryGraph, link: Callable[[str], str]) -> dict[str, Any]:
+def _finding_dict(
+    finding: Finding, graph: TheoryGraph, link: Callable[[str], str]
+) -> dict[str, Any]:
     state = evidence_state([finding.direction])
     return {
         "iri": finding.iri,

@@ -155,9 +155,7 @@ def theory_graph(source: ViewSource) -> TheoryGraph:
     :raises QueryTimeout: when a view query runs past the time limit (web).
     """
     nodes, labels = _nodes(source.rows("view-nodes"))
-    theory_order = {
-        iri_of(r["theory"]): i for i, r in enumerate(source.rows("view-theories"))
-    }
+    theory_order = {iri_of(r["theory"]): i for i, r in enumerate(source.rows("view-theories"))}
     findings = _findings(source.rows("view-findings"))
     raw = source.rows("view-structure")
 

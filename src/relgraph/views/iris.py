@@ -52,9 +52,7 @@ def _documents() -> tuple[Document, ...]:
         Document("html", "text/html", "", "HTML page"),
         Document("json", "application/json", "", "JSON (the page's data)"),
     )
-    rdf = tuple(
-        Document(f.extension, f.media_type, f.name, f.label) for f in formats_for("graph")
-    )
+    rdf = tuple(Document(f.extension, f.media_type, f.name, f.label) for f in formats_for("graph"))
     return pages + rdf
 
 

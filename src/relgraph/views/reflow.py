@@ -9,7 +9,8 @@ hyphen (kept: "consumer-based"):
 
 * the compound occurs unbroken elsewhere in the text ("co-constructed"), or
 * the hyphen continues a compound ("moment-to-\\nmoment"), or
-* both halves are words of three or more letters that occur on their own in the text, the joined word
+* both halves are words of three or more letters that occur on their own in the
+  text, the joined word
   does not, and one half is also part of an unbroken compound elsewhere
   ("consumer-\\nbased": "based" as in "university-based"; never "consumerbased";
   but "More-\\nover" is "Moreover").
@@ -34,6 +35,7 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _LINE = re.compile(r"[ \t]*\n[ \t]*")
 _SPACES = re.compile(r"[ \t]{2,}")
+
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -115,7 +117,8 @@ def reflow(quotation: str, lexicon: Lexicon | None = None) -> list[str]:
 
     >>> reflow("the re-\\nsearch on\\nconsumer-\\nbased models")
     ['the research on consumerbased models']
-    >>> reflow("the re-\\nsearch on\\nconsumer-\\nbased models", lexicon_of("a consumer, well-based"))
+    >>> lexicon = lexicon_of("a consumer, well-based")
+    >>> reflow("the re-\\nsearch on\\nconsumer-\\nbased models", lexicon)
     ['the research on consumer-based models']
     """
     paragraphs = []

@@ -57,7 +57,8 @@ _guard = threading.Lock()
 
 def _cache(rg: Relgraph) -> dict[str, Any]:
     with _guard:
-        return rg._computed.setdefault("views", {})  # noqa: SLF001 - the app's own cache
+        cache: dict[str, Any] = rg._computed.setdefault("views", {})  # noqa: SLF001 - its cache
+        return cache
 
 
 def _once(name: str, compute: Callable[[], T]) -> T:
@@ -144,9 +145,7 @@ def _explorer() -> dict[str, Any]:
 def _compare() -> dict[str, Any]:
     def build() -> dict[str, Any]:
         source = view_source()
-        return comparison(
-            _graph(), source.rows("view-theories"), source.rows("view-claims"), link
-        )
+        return comparison(_graph(), source.rows("view-theories"), source.rows("view-claims"), link)
 
     return {**_once("compare", build), "json_href": url_for("views.compare_json")}
 
@@ -187,12 +186,18 @@ def _path() -> dict[str, Any]:
     choices = _once("path_choices", _path_choices)
     theory = request.args.get("theory", "").strip()
     outcome = request.args.get("outcome", "").strip()
-    data: dict[str, Any] = {"choices": choices, "theory": theory, "outcome": outcome, "result": None}
+    data: dict[str, Any] = {
+        "choices": choices,
+        "theory": theory,
+        "outcome": outcome,
+        "result": None,
+    }
     if theory or outcome:
         if not (theory and outcome):
             raise RelgraphError(
                 "give both a theory and an outcome",
-                "e.g. /analytics/path?theory=...theory-role-theory&outcome=...outcome-treatment-adherence",
+                "e.g. /analytics/path?theory=...theory-role-theory"
+                "&outcome=...outcome-treatment-adherence",
             )
         data["result"] = evidence_path(_graph(), theory, outcome, link)
     query = urlencode({"theory": theory, "outcome": outcome}) if theory else ""
@@ -308,15 +313,17 @@ def resolve(path: str) -> BaseResponse:
     iri = iri_for_path(name, str(state().settings.base_iri))
     if doc is not None:
         response = _document(iri, doc)
-        response.headers["Content-Location"] = request.script_root + "/" + name + "." + doc.extension
+        response.headers["Content-Location"] = (
+            request.script_root + "/" + name + "." + doc.extension
+        )
         return response
     offered = [d.media_type for d in DOCUMENTS]
     # A browser's Accept rates text/html highest; */* takes the first offered (HTML).
     wanted = best_type(offered) or "text/html"
     chosen = next(d for d in DOCUMENTS if d.media_type == wanted)
-    response = redirect(f"{request.script_root}/{name}.{chosen.extension}", code=303)
-    response.headers["Vary"] = "Accept"
-    return response
+    moved = redirect(f"{request.script_root}/{name}.{chosen.extension}", code=303)
+    moved.headers["Vary"] = "Accept"
+    return moved
 
 
 for _root in IRI_ROOTS:
