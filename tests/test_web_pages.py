@@ -41,9 +41,10 @@ def test_no_javascript_form_posts_and_gets_a_table(client: Any) -> None:
     response = client.post("/", data={"query": query})
     assert response.status_code == 200
     html = text(response)
-    assert '<table class="results">' in html
+    assert '<table class="results" data-kind="select">' in html
     assert "collaborative relationship" in html
-    assert f'href="/entity?iri={COLLABORATIVE}"' in html
+    # Our IRIs link to their own path (issue 11), others to /entity?iri=.
+    assert 'href="/resource/model-collaborative"' in html
     assert 'id="row-count" data-rows="1"' in html
     assert 'id="elapsed"' in html
     assert 'id="permalink" href="/?query=' in html
@@ -68,7 +69,7 @@ def test_query_json_twin_has_labels_links_and_counts(client: Any) -> None:
     assert data["row_count"] == 1 and data["truncated"] is False
     cell = data["rows"][0][0]
     assert cell["label"] == "role theory" and cell["curie"] == "rgr:theory-role-theory"
-    assert cell["href"].startswith("/entity?iri=")
+    assert cell["href"] == "/resource/theory-role-theory"
     assert data["rows"][0][1] == {
         "type": "literal",
         "value": "1",

@@ -33,6 +33,7 @@ __all__ = [
     "ViewSource",
     "LocalSource",
     "view_queries",
+    "views_folder",
     "view_query",
     "iri_of",
     "text_of",
@@ -49,12 +50,24 @@ Row = dict[str, Term | None]
 Runner = Callable[[StoredQuery, Mapping[str, Term]], Answer]
 
 
+def views_folder(settings: Settings) -> Path:
+    """Where the view queries are: ``queries_dir``/views, else the project's ``queries/views``.
+
+    The fallback lets a server whose stored queries come from another folder (a
+    curated selection, the tests' fixture catalogue) still draw its views.
+    """
+    folder: Path = settings.path("queries_dir") / VIEWS_FOLDER
+    if folder.is_dir():
+        return folder
+    return settings.project_path / "queries" / VIEWS_FOLDER
+
+
 def view_queries(settings: Settings) -> list[StoredQuery]:
     """The view queries of a project, in file-name order.
 
     :raises LoadError: naming file and line of a malformed header.
     """
-    folder: Path = settings.path("queries_dir") / VIEWS_FOLDER
+    folder = views_folder(settings)
     if not folder.is_dir():
         return []
     return load_queries(sorted(folder.glob("*.rq")))
@@ -69,7 +82,7 @@ def view_query(settings: Settings, query_id: str) -> StoredQuery:
         if query.id == query_id:
             return query
     raise UnknownQuery(
-        f"no view query with id {query_id!r} in {settings.path('queries_dir') / VIEWS_FOLDER}",
+        f"no view query with id {query_id!r} in {views_folder(settings)}",
         "the views need the files of queries/views/; restore them from the repository",
     )
 

@@ -27,6 +27,7 @@ from relgraph.web import state
 from relgraph.web.api import answer_response
 from relgraph.web.conneg import negotiate
 from relgraph.web.errors import RETRY_AFTER_S, error_dict, log_if_internal
+from relgraph.web.views import link
 
 __all__ = ["bp", "results_dict", "DEFAULT_QUERY", "DOWNLOADS"]
 
@@ -62,7 +63,7 @@ def _cell(term: Term | None, names: Mapping[str, str]) -> dict[str, Any] | None:
             "value": term.value,
             "label": names.get(term.value, ""),
             "curie": compact_iri(term.value),
-            "href": url_for("pages.entity", iri=term.value),
+            "href": link(term.value),
         }
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": f"_:{term.value}"}
