@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:5000")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"| path | status | bytes | cold ms | warm median ms | warm max ms |")
+    print("| path | status | bytes | cold ms | warm median ms | warm max ms |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     for path in PATHS:
         cold, status, size = fetch(args.url + path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests import COLLABORATIVE, FINDING, ROLE_THEORY
+from tests import FINDING, ROLE_THEORY
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
