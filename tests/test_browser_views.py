@@ -117,7 +117,12 @@ def test_explorer_draws_the_graph_filters_and_opens_a_page(
     # Search, then click a node and open its page.
     tab.fill("#search", "collaborative relationship")
     assert "1 match" in tab.inner_text("#status")
-    tab.evaluate(f"window.relgraphExplorer.getElementById('{RGR}model-collaborative').emit('tap')")
+    # Click the node where it is drawn, as a user would.
+    box = tab.locator("#graph").bounding_box()
+    at = tab.evaluate(
+        f"window.relgraphExplorer.getElementById('{RGR}model-collaborative').renderedPosition()"
+    )
+    tab.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
     assert tab.inner_text("#summary h2") == "collaborative relationship"
     tab.click("#summary-open")
     tab.wait_for_selector("#entity-label")

@@ -120,7 +120,7 @@
       var found = cy.nodes().filter(function (n) { return n.data("label").toLowerCase().indexOf(text) >= 0 && n.style("display") !== "none"; });
       found.addClass("match");
       status.textContent = found.length + " match" + (found.length === 1 ? "" : "es") + " for “" + ev.target.value.trim() + "”.";
-      if (found.length) { cy.animate({ fit: { eles: found.closedNeighborhood(), padding: 60 } }, { duration: 250 }); }
+      if (found.length) { cy.fit(found.closedNeighborhood(), 60); }
       if (found.length === 1) { found.select(); describe(found[0]); }
     });
     focusButton.addEventListener("click", function () {
