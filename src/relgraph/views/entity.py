@@ -170,6 +170,9 @@ def entity_page(
             _node(r["subject"], text_of(r["subjectLabel"]), link),
         )
         for r in in_rows
+        # Blank nodes that point here are OWL restrictions and the mapping annotations
+        # (shown as mappings): not relations of the entity.
+        if not isinstance(r["subject"], ox.BlankNode)
     ]
     names = header[str(RDFS.label)] + header[str(DCTERMS.title)]
     label = next((v["value"] for v in names if v["lang"] in {"", "en"}), "")
