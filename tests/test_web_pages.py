@@ -152,15 +152,17 @@ def test_entity_page_lists_triples_with_labels_and_passages(client: Any) -> None
     response = client.get("/entity", query_string={"iri": str(FINDING)})
     html = text(response)
     assert response.status_code == 200
-    assert "<h1>collaborative approach linked to treatment adherence</h1>" in html
+    assert ">collaborative approach linked to treatment adherence</h1>" in html
     assert "treatment adherence" in html and "Eisenthal et al. 1979" in html
-    assert '<blockquote class="passage"' in html and "A collaborative" in html
+    assert '<blockquote class="passage reflowed"' in html and "A collaborative" in html
     data = client.get("/entity.json", query_string={"iri": str(FINDING)}).json
     assert data["label"] == "collaborative approach linked to treatment adherence"
     assert data["passages"][0]["start"] == 7744 and data["passages"][0]["end"] == 7927
-    predicates = {s["predicate"]["curie"] for s in data["outgoing"]}
-    assert {"rg:aboutTheory", "rdf:type", "rg:derivedFromPassage"} <= predicates
-    incoming = {s["node"]["value"] for s in data["incoming"]}
+    # Relations are grouped by property (issue 11); the header properties are shown apart.
+    predicates = {g["property"]["curie"] for g in data["outgoing"]}
+    assert {"rg:aboutTheory", "rg:derivedFromPassage"} <= predicates
+    assert [t["curie"] for t in data["types"]] == ["rg:Finding"]
+    incoming = {v["value"] for g in data["incoming"] for v in g["values"]}
     assert any("citation-collaborative" in iri for iri in incoming)
     unknown = client.get("/entity.json", query_string={"iri": "http://example.org/none"})
     assert unknown.status_code == 404 and unknown.json["found"] is False

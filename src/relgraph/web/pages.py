@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from relgraph.answer import Answer, Term
 from relgraph.catalog import StoredQuery
-from relgraph.entities import entity_view, labels
+from relgraph.entities import labels
 from relgraph.errors import RelgraphError
 from relgraph.results import compact_iri
 from relgraph.sparql import Outcome, QueryRequest
@@ -27,7 +27,7 @@ from relgraph.web import state
 from relgraph.web.api import answer_response
 from relgraph.web.conneg import negotiate
 from relgraph.web.errors import RETRY_AFTER_S, error_dict, log_if_internal
-from relgraph.web.views import link
+from relgraph.web.views import entity_data, link
 
 __all__ = ["bp", "results_dict", "DEFAULT_QUERY", "DOWNLOADS"]
 
@@ -322,56 +322,14 @@ def _entity_data() -> dict[str, Any]:
     iri = request.args.get("iri", "")
     if not iri:
         raise RelgraphError("no IRI given", "open /entity?iri=https://w3id.org/relgraph/...")
-    view = entity_view(state().store, iri)
-    names = view.labels
-
-    def statement(s: Any) -> dict[str, Any]:
-        node: dict[str, Any] | None
-        if s.kind == "uri":
-            node = _cell(ox.NamedNode(s.node), names)
-        elif s.kind == "bnode":
-            node = {"type": "bnode", "value": f"_:{s.node}"}
-        else:
-            node = {
-                "type": "literal",
-                "value": s.node,
-                "lang": s.language,
-                "datatype": compact_iri(s.datatype) if s.datatype else "",
-            }
-        return {
-            "predicate": _cell(ox.NamedNode(s.predicate), names),
-            "node": node,
-            "graph": s.graph,
-        }
-
-    return {
-        "iri": view.iri,
-        "curie": view.curie,
-        "label": view.label,
-        "found": view.found,
-        "types": [_cell(ox.NamedNode(t), names) for t in view.types],
-        "outgoing": [statement(s) for s in view.outgoing],
-        "incoming": [statement(s) for s in view.incoming],
-        "passages": [
-            {
-                "iri": p.iri,
-                "href": url_for("pages.entity", iri=p.iri),
-                "quotation": p.quotation,
-                "source_file": p.source_file,
-                "start": p.start,
-                "end": p.end,
-            }
-            for p in view.passages
-        ],
-        "truncated": view.truncated,
-    }
+    return entity_data(iri)
 
 
 @bp.route("/entity")
 def entity() -> Response:
-    """An entity's page: its label, types, triples both ways, and quoted passages."""
+    """The page of any IRI (ours have theirs at their own path too; see relgraph.web.views)."""
     data = _entity_data()
-    return _page("entity.html", 200 if data["found"] else 404, **data)
+    return _page("views/entity.html", 200 if data["found"] else 404, **data)
 
 
 @bp.route("/entity.json")

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from relgraph.answer import Answer, Term
 from relgraph.catalog import StoredQuery
+from relgraph.entities import parse_iri
 from relgraph.errors import RelgraphError
 from relgraph.formats import format_named
 from relgraph.sparql import QueryRequest
@@ -235,7 +236,11 @@ def _graph_sizes() -> dict[str, int]:
 
 
 def entity_data(iri: str) -> dict[str, Any]:
-    """The data of the page about ``iri`` (our IRI or any other), with mappings and downloads."""
+    """The data of the page about ``iri`` (our IRI or any other), with mappings and downloads.
+
+    :raises RelgraphError: (400) if ``iri`` is not an absolute IRI.
+    """
+    iri = parse_iri(iri).value
     data = entity_page(view_source(), iri, link, lexicon=_lexicon(), graphs=_graph_sizes())
     if data["found"]:
         from relgraph.mappings import mappings_for

@@ -23,7 +23,7 @@
   var DIRECTION = { supported: "#1b7837", negative: "#b2182b", mixed: "#762a83", unstated: "#b35806", "null": "#4d4d4d", preference: "#5b6475" };
   var SETTING = {
     psychiatric: ["solid", [1]], psychotherapy: ["dashed", [8, 4]], "general-medical": ["dotted", [2, 3]],
-    training: ["dashed", [12, 3, 2, 3]], other: ["dashed", [2, 6]], none: ["dashed", [5, 8]]
+    training: ["dashed", [12, 3, 2, 3]], other: ["double", [1]], none: ["dashed", [5, 8]]
   };
 
   function style() {
