@@ -10,7 +10,8 @@ SOURCES := $(shell find ontology data shapes -name '*.ttl' 2>/dev/null) $(shell 
 PYSRC := $(shell find src -name '*.py' 2>/dev/null)
 VENDOR := src/relgraph/web/static/vendor
 
-.PHONY: all install build test lint types pytest serve fmt clean npm chromium owlapi lock docs owl-profile
+.PHONY: all install build test lint types pytest serve fmt clean npm chromium owlapi virtuoso \
+	lock docs owl-profile bench bench-smoke bench-install
 
 all: test
 
@@ -57,6 +58,23 @@ $(STAMPS)/owlapi: | $(STAMPS)
 
 owlapi: $(STAMPS)/owlapi
 
+# Virtuoso Open Source 7 (Debian's package), for the external-store tests and the
+# benchmark; they start it themselves on loopback with a temporary database. The
+# package's own service is not started (policy-rc.d / RUNLEVEL=1).
+$(STAMPS)/virtuoso: | $(STAMPS)
+	command -v virtuoso-t >/dev/null || (apt-get update && RUNLEVEL=1 \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource)
+	touch $@
+
+virtuoso: $(STAMPS)/virtuoso
+
+# The benchmark's own packages (matplotlib, rdflib-endpoint): the `bench` extra.
+$(STAMPS)/bench-install: $(STAMPS)/install | $(STAMPS)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	touch $@
+
+bench-install: $(STAMPS)/bench-install
+
 # The built graph: rebuilt when a source or the package changes.
 build/relgraph.nq: $(STAMPS)/install $(SOURCES) $(PYSRC)
 	$(BIN)/relgraph build
@@ -64,16 +82,24 @@ build/relgraph.nq: $(STAMPS)/install $(SOURCES) $(PYSRC)
 build: build/relgraph.nq $(STAMPS)/npm
 
 lint: $(STAMPS)/install
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 
 types: $(STAMPS)/install
 	$(BIN)/mypy --strict src/relgraph
 
-pytest: build $(STAMPS)/chromium $(STAMPS)/owlapi
+pytest: build $(STAMPS)/chromium $(STAMPS)/owlapi $(STAMPS)/virtuoso
 	$(BIN)/pytest -q -n 2
 
-test: lint types pytest
+# About a minute: one small size, few runs, every engine (build/bench-smoke/benchmarks.md).
+bench-smoke: build $(STAMPS)/bench-install $(STAMPS)/virtuoso
+	$(BIN)/python benchmarks/run.py --smoke
+
+# The full benchmark, run by hand (about an hour): writes docs/benchmarks.{md,json,png}.
+bench: build $(STAMPS)/bench-install $(STAMPS)/virtuoso
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+test: lint types pytest bench-smoke
 
 serve: build
 	$(BIN)/relgraph serve
@@ -84,8 +110,8 @@ owl-profile: build $(STAMPS)/owlapi
 
 fmt: $(STAMPS)/install
 	$(BIN)/relgraph fmt
-	$(BIN)/ruff format src tests scripts
-	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts benchmarks
+	$(BIN)/ruff check --fix src tests scripts benchmarks
 
 clean:
 	rm -rf build $(STAMPS) $(VENV) node_modules

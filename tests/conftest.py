@@ -283,3 +283,49 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     overrides = {"query_time_limit_ms": str(LIVE_TIME_LIMIT_MS)}
     with serve_in_background(settings, tmp, overrides=overrides) as server:
         yield server.url
+
+
+# -- external stores (issue 13): real servers on loopback --------------------------------------
+
+
+def _push_with_cli(settings: Settings, endpoint: str, *extra: str, env: dict[str, str]) -> str:
+    from relgraph.cli import cli
+
+    args = []
+    for name in ("project_dir", "build_dir", "seed_dir", "external_dir"):
+        args += ["-s", f"{name}={getattr(settings, name)}"]
+    result = CliRunner().invoke(cli, [*args, "push", "--endpoint", endpoint, *extra], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="session")
+def oxigraph_store(repo_settings: Settings) -> Iterator[Any]:
+    """Oxigraph's server on 127.0.0.1 holding the real graph, pushed with `relgraph push`."""
+    from benchmarks.stores import OxigraphServer
+
+    with OxigraphServer() as server:
+        server.push_output = _push_with_cli(repo_settings, server.graph_store, env={})
+        yield server
+
+
+#: Virtuoso's administrator in a fresh database (its own temporary folder).
+VIRTUOSO_USER, VIRTUOSO_PASSWORD = "dba", "dba"
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store(repo_settings: Settings) -> Iterator[Any]:
+    """Virtuoso (Debian's package) on 127.0.0.1 holding the real graph, pushed with digest auth."""
+    from benchmarks.stores import Virtuoso
+
+    with Virtuoso() as server:
+        server.push_output = _push_with_cli(
+            repo_settings,
+            server.graph_store,
+            "--user",
+            VIRTUOSO_USER,
+            "--auth",
+            "digest",
+            env={"RELGRAPH_STORE_PASSWORD": VIRTUOSO_PASSWORD},
+        )
+        yield server
