@@ -84,6 +84,7 @@ build: build/relgraph.nq $(STAMPS)/npm
 lint: $(STAMPS)/install
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/ruff format --check src tests scripts benchmarks
+	$(BIN)/lint-imports
 
 types: $(STAMPS)/install
 	$(BIN)/mypy --strict src/relgraph

@@ -86,7 +86,7 @@ def relgraph(*args: str) -> list[str]:
 
 
 def stored_queries(project: Path) -> tuple[list[Any], list[Query]]:
-    from relgraph.catalog import list_queries
+    from relgraph.query.catalog import list_queries
     from relgraph.settings import Settings
     from relgraph.vocab import PREFIXES
 
@@ -97,8 +97,8 @@ def stored_queries(project: Path) -> tuple[list[Any], list[Query]]:
 
 def in_process(project: Path, stored: list[Any], repeat: int) -> dict[str, Any]:
     """Each stored query on pyoxigraph in this process, answers read in full."""
-    from relgraph.answer import collect
     from relgraph.store import GraphStore
+    from relgraph.store.answer import collect
 
     started = time.perf_counter()
     store = GraphStore.open(project / "build" / "relgraph.nq")
@@ -108,7 +108,7 @@ def in_process(project: Path, stored: list[Any], repeat: int) -> dict[str, Any]:
     every: list[float] = []
     for q in stored:
         bindings = q.bind()
-        collect(q.run(store), 10**9)  # warm-up
+        collect(q.select(store), 10**9)  # warm-up
         times = []
         for _ in range(repeat):
             t = time.perf_counter()

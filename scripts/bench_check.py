@@ -20,9 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-from relgraph.builder import load_sources
-from relgraph.checking import check_store
+from relgraph.checks import check_store
 from relgraph.settings import Settings
+from relgraph.store.builder import load_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 

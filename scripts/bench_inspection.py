@@ -40,7 +40,7 @@ from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from relgraph.inspection import inspect_query, service_probe
+from relgraph.query.inspection import inspect_query, service_probe
 from relgraph.vocab import PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,9 +16,9 @@ import time
 import pyoxigraph as ox
 import rdflib
 
-from relgraph.builder import open_built
-from relgraph.loading import to_rdflib_triple
 from relgraph.settings import Settings
+from relgraph.store.builder import open_built
+from relgraph.store.sources import to_rdflib_triple
 from relgraph.vocab import PREFIXES, RGR
 
 QUERIES = {

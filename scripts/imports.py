@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from relgraph.builder import load_sources  # noqa: E402
 from relgraph.errors import RelgraphError  # noqa: E402
 from relgraph.mappings.imports import generate_modules, imports_dir  # noqa: E402
 from relgraph.mappings.sources import converter, load_index, source_of  # noqa: E402
 from relgraph.settings import Settings  # noqa: E402
+from relgraph.store.builder import load_sources  # noqa: E402
 
 
 def show(settings: Settings, curies: list[str]) -> int:

@@ -17,10 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from relgraph.builder import open_built
-from relgraph.exporting import export
-from relgraph.owlprofile import check_profile
+from relgraph.checks.owlprofile import check_profile
+from relgraph.query.exporting import export
 from relgraph.settings import Settings
+from relgraph.store.builder import open_built
 
 
 def main() -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from relgraph.vocab import RG, RGR
+from relgraph.vocab import GRAPH, RG, RGR
 
 #: The project root (the repository checkout).
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,20 @@ def requires_shared(name: str) -> pytest.MarkDecorator:
     )
 
 
+#: Named graphs of the fixture project (one per source file).
+MINI_GRAPH = GRAPH["tests/data/fixture/mini"]
+CORE_GRAPH = GRAPH["ontology/modules/core"]
+EVIDENCE_GRAPH = GRAPH["ontology/modules/evidence"]
+MAPPING_GRAPH = GRAPH["mappings/relgraph.sssom"]
+
+#: Namespaces of the fixture terms, as plain strings.
+R = str(RGR)
+ONT = str(RG)
+
+#: A cross product over the whole fixture graph: far too slow to finish (deadline tests).
+EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+#: Fixture terms.
 ROLE_THEORY = RGR["theory-role-theory"]
 COLLABORATIVE = RGR["model-collaborative"]
 ADHERENCE = RGR["outcome-treatment-adherence"]

@@ -1,4 +1,107 @@
-"""relgraph: a knowledge graph of the theories of the therapeutic relationship in psychiatry."""
+"""relgraph: a knowledge graph of the theories of the therapeutic relationship in psychiatry.
+
+The package is laid out in parts, each a subpackage; the layers, checked by
+import-linter (``make lint``, ``[tool.importlinter]`` in pyproject.toml), run
+from the foundation up: vocabulary, errors, settings -> store and mappings ->
+checks | query | views (independent of each other) -> web -> cli. See
+``docs/decisions/0008-layout.md``.
+
+Module map (one line per module):
+
+Foundation
+  ``vocab``                  namespaces and IRI constants: the one place IRIs are spelled out
+  ``errors``                 every error class, with fix hint, exit code and HTTP status
+  ``settings``               the settings table: a frozen dataclass, one field per setting
+
+Store: the graph, its sources, how it is built
+  ``store``                  the part's names: ``GraphStore``, ``ReadOnlyStore``, ``Answer`` ...
+  ``store.base``             ``ReadableStore`` protocol; typed select/ask/construct/rows
+  ``store.memory``           the embedded pyoxigraph ``GraphStore`` and its ``ReadOnlyStore``
+  ``store.answer``           a capped query answer, detached from the engine, picklable
+  ``store.sources``          find and parse source files, one named graph each, with lines
+  ``store.queryfiles``       the one ``#+`` header dialect and parser of every ``.rq`` file
+  ``store.parts``            which named graphs are ontology, data, shapes, mappings, extra
+  ``store.labels``           labels of nodes (IRIs and blank nodes) for reports and pages
+  ``store.builder``          build, verify and persist the graph atomically
+  ``store.formatting``       canonical Turtle (``relgraph fmt``)
+  ``store.remote``           ``RemoteStore``: an external store over the SPARQL 1.1 Protocol
+  ``store.push``             upload the graph with the Graph Store Protocol (``relgraph push``)
+  ``store.synthetic``        a bigger graph: synthetic studies around the real one (``synth``)
+
+Mappings: links to external vocabularies (a source of the graph, beside the store)
+  ``mappings``               the mapping set and the unmapped list as text (``relgraph mappings``)
+  ``mappings.sources``       the external vocabularies, their IRI forms and offline copies
+  ``mappings.sssom``         read and write the SSSOM mapping set; its SKOS triples
+  ``mappings.kinds``         kinds of terms, so that exact matches join like with like
+  ``mappings.imports``       import modules of the external terms (``scripts/imports.py``)
+
+Checks: ``relgraph check``
+  ``checks``                 the runner over the phase table; ``check``, ``verify_for_build``
+  ``checks.phases``          the phase table: one line per phase
+  ``checks.context``         what a phase is given and what it gives back
+  ``checks.report``          problems and the report, as text or JSON; file and line of nodes
+  ``checks.sparql``          SPARQL check files (``queries/rules``, ``queries/checks``): rows
+  ``checks.shacl``           phase ``shacl``: pySHACL over data and ontology
+  ``checks.spans``           phase ``spans``: passages against the review's text
+  ``checks.fidelity``        phase ``fidelity``: the graph says what the review says
+  ``checks.wording``         the word comparisons of the fidelity checks
+  ``checks.quality``         phase ``queries``: the quality queries of ``queries/checks``
+  ``checks.mappings``        phase ``mappings``: the SSSOM mappings against graph and sources
+  ``checks.owl``             phase ``reasoning``: HermiT and the OWL 2 RL rules
+  ``checks.owlprofile``      the OWL API's OWL 2 DL profile check of the OWL exports
+
+Query: what a user's query goes through, the same from the web and the CLI
+  ``query``                  the part's names: ``QueryService``, ``QueryRequest``, ``Outcome``
+  ``query.inspection``       what a query text is, and whether it may run (no updates, SERVICE)
+  ``query.parameters``       stored queries' parameter values as RDF terms, never text
+  ``query.catalog``          the stored (competency) queries of ``queries/cq``
+  ``query.jobs``             a query job and how any executor runs it
+  ``query.pool``             killable worker processes, each holding the graph
+  ``query.service``          ``QueryService``: inspect, run (pool or in process), cap
+  ``query.formats``          the one registry of output formats, and the writers
+  ``query.description``      SPARQL Service Description, VoID and statistics
+  ``query.exporting``        exports of the graph's parts for other tools
+
+Views: the data of the pages, without Flask
+  ``views``                  the part's index: one data function per page
+  ``views.cells``            one RDF term as a cell: label, CURIE, link
+  ``views.results``          an answer as a table of cells
+  ``views.source``           the view queries of ``queries/views`` and how they run
+  ``views.kinds``            kinds of node drawn; states of evidence (supported, mixed ...)
+  ``views.graph``            the theory graph every view draws: nodes, links, findings
+  ``views.explorer``         the theory explorer's Cytoscape.js elements and filters (``/graph``)
+  ``views.compare``          the theories side by side (``/compare``)
+  ``views.gaps``             the evidence gap map, theories x outcomes (``/gaps``)
+  ``views.analytics``        networkx: shared elements, centrality, evidence paths
+  ``views.entities``         an entity page: relations both ways, findings, passages, terms
+  ``views.reflow``           a passage reflowed for reading, its exact span kept
+  ``views.documents``        the RDF document of an IRI: its symmetric CBD, or a graph
+  ``views.mappings``         an entity's mappings to external vocabularies
+  ``views.coverage``         counts, findings per theory and setting kind, loose ends (``stats``)
+
+Web: Flask
+  ``web``                    ``create_app``, the one factory
+  ``web.state``              the state every request shares; ``current()``
+  ``web.twins``              a page and its ``.json`` twin, one data function
+  ``web.pages``              the query page, stored queries, the entity page of any IRI
+  ``web.views``              the graph views' pages; our IRIs' pages and documents
+  ``web.resources``          the IRI policy: our IRIs' paths, their documents, links
+  ``web.api``                ``/sparql``, VoID, ``/-/`` introspection
+  ``web.conneg``             content negotiation over the format registry
+  ``web.errors``             the one error handler (JSON for ``.json`` URLs and clients)
+  ``web.security``           headers of every response: CSP, CORS, nosniff
+  ``web.health``             internal-error counts; replacing a failing process
+  ``web.server``             gunicorn
+
+CLI: Click
+  ``cli``                    ``main``; the command modules below
+  ``cli.base``               the group, common options, the one error conversion
+  ``cli.graph``              build, info, export, fmt, settings, stats
+  ``cli.query``              query, queries (list, run, show)
+  ``cli.check``              check, mappings
+  ``cli.serve``              serve
+  ``cli.store``              push, synth
+"""
 
 from __future__ import annotations
 

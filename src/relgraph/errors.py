@@ -1,11 +1,39 @@
-"""One error hierarchy for relgraph.
+"""One error hierarchy for relgraph: every error class relgraph raises on purpose.
 
 Every error carries a message (what went wrong and where) and a hint (how to
-fix it), plus the CLI exit code and HTTP status that the thin front ends use.
-No framework is imported here.
+fix it), plus the CLI exit code and the HTTP status that the thin front ends
+use: the CLI converts any of them in one place (:mod:`relgraph.cli`), the web
+in one handler (:mod:`relgraph.web.errors`). No framework is imported here.
+
+=========================  =========  ======  ==================================================
+class                      exit code  HTTP    when
+=========================  =========  ======  ==================================================
+:class:`RelgraphError`     2          400     a request or input relgraph cannot take
+:class:`ConfigError`       2          400     a setting, a config file or a tool set-up is wrong
+:class:`LoadError`         2          400     a source file does not parse (names file, line)
+:class:`NotBuiltError`     2          503     the graph has not been built yet
+:class:`QuerySyntaxError`  2          400     a SPARQL query does not parse (line, column)
+:class:`QueryRejected`     2          403     an update, SERVICE, or free SPARQL switched off
+:class:`QueryTimeout`      2          503     a query ran past its time limit
+:class:`FormatNotAcceptable` 2        406     a format that the answer's kind cannot have
+:class:`ParameterError`    2          400     a stored query's parameter value is malformed
+:class:`UnknownQuery`      2          404     no stored query has the id asked for
+:class:`CheckFailed`       1          422     ``relgraph build``'s check found errors
+:class:`WorkerDied`        2          500     a query worker process ended unexpectedly
+:class:`WorkerFault`       2          500     a query worker failed unexpectedly (a bug)
+:class:`RemoteStoreError`  2          502     an external store is unreachable or fails
+:class:`PushError`         2          502     ``relgraph push`` failed (says what the store holds)
+:class:`InternalError`     2          500     any other exception: a bug in relgraph
+=========================  =========  ======  ==================================================
+
+Errors pickle with their class and every attribute (line, column, path,
+detail), so an error raised in a query worker process reaches the request
+as the same error (:mod:`relgraph.query.pool`).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "EXIT_OK",
@@ -19,7 +47,14 @@ __all__ = [
     "QueryRejected",
     "QueryTimeout",
     "FormatNotAcceptable",
+    "ParameterError",
+    "UnknownQuery",
     "CheckFailed",
+    "WorkerDied",
+    "WorkerFault",
+    "RemoteStoreError",
+    "PushError",
+    "InternalError",
 ]
 
 #: Exit code: success, or the graph conforms.
@@ -30,6 +65,14 @@ EXIT_FAILED_CHECK = 1
 EXIT_USAGE = 2
 
 
+def _rebuild(cls: type[RelgraphError], state: dict[str, Any]) -> RelgraphError:
+    """Unpickle an error: the same class, the same attributes, ``__init__`` not rerun."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
 class RelgraphError(Exception):
     """Base class of every error relgraph raises on purpose.
 
@@ -37,7 +80,9 @@ class RelgraphError(Exception):
     :param hint: how to fix it.
     """
 
+    #: The exit code of a CLI command that fails with this error.
     exit_code: int = EXIT_USAGE
+    #: The HTTP status of a response that reports this error.
     http_status: int = 400
 
     def __init__(self, message: str, hint: str = "") -> None:
@@ -50,19 +95,30 @@ class RelgraphError(Exception):
             return f"{self.message}\n  hint: {self.hint}"
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
     def to_dict(self) -> dict[str, object]:
-        """Return a JSON-ready description of the error."""
-        return {
+        """A JSON-ready description of the error (the web's error body).
+
+        >>> QuerySyntaxError("bad", "fix it", line=2, column=5).to_dict()["line"]
+        2
+        """
+        body: dict[str, object] = {
             "ok": False,
             "error": self.message,
             "hint": self.hint,
             "status": self.http_status,
             "type": type(self).__name__,
         }
+        for name in ("line", "column"):
+            if name in self.__dict__:
+                body[name] = self.__dict__[name]
+        return body
 
 
 class ConfigError(RelgraphError):
-    """A setting or configuration file is wrong."""
+    """A setting, a configuration file or a tool relgraph needs is wrong or missing."""
 
 
 class LoadError(RelgraphError):
@@ -113,7 +169,7 @@ class QuerySyntaxError(RelgraphError):
 
 
 class QueryRejected(RelgraphError):
-    """A query is refused on purpose (an update, SERVICE, a remote FROM ...)."""
+    """A query is refused on purpose (an update, SERVICE, free SPARQL when it is off)."""
 
     http_status = 403
 
@@ -130,8 +186,91 @@ class FormatNotAcceptable(RelgraphError):
     http_status = 406
 
 
+class ParameterError(RelgraphError):
+    """A value given for a stored query's parameter is malformed or unknown."""
+
+
+class UnknownQuery(RelgraphError):
+    """No stored query has the requested id."""
+
+    http_status = 404
+
+
 class CheckFailed(RelgraphError):
     """A consistency check found errors."""
 
     exit_code = EXIT_FAILED_CHECK
     http_status = 422
+
+
+class WorkerDied(RelgraphError):
+    """A query worker process ended unexpectedly (e.g. it was killed from outside)."""
+
+    http_status = 500
+
+
+class WorkerFault(RelgraphError):
+    """A query worker failed unexpectedly and was replaced.
+
+    :ivar detail: the worker's traceback, for the server log (never sent to clients).
+    """
+
+    http_status = 500
+
+    def __init__(self, message: str, hint: str = "", *, detail: str = "") -> None:
+        super().__init__(message, hint)
+        self.detail = detail
+
+
+class RemoteStoreError(RelgraphError):
+    """An external store could not be reached, refused the request, or failed."""
+
+    http_status = 502
+
+
+class PushError(RelgraphError):
+    """A push failed; the message says what the store holds now.
+
+    :ivar replaced: graphs left at the new version.
+    :ivar restored: graphs put back to their previous version.
+    :ivar unrestored: graphs that could not be put back (new or partial version).
+    """
+
+    http_status = 502
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        *,
+        replaced: list[str] | None = None,
+        restored: list[str] | None = None,
+        unrestored: list[str] | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.replaced = replaced or []
+        self.restored = restored or []
+        self.unrestored = unrestored or []
+
+
+#: The environment variable that shows the traceback of an internal error.
+DEBUG_VARIABLE = "RELGRAPH_DEBUG"
+
+
+class InternalError(RelgraphError):
+    """An exception relgraph did not expect: a bug, reported as one line, never a traceback.
+
+    >>> print(InternalError.wrapping(KeyError("x")).message)
+    internal error (KeyError: 'x')
+    """
+
+    http_status = 500
+
+    @classmethod
+    def wrapping(cls, exc: BaseException) -> InternalError:
+        """The error a user sees for an unexpected exception."""
+        return cls(
+            f"internal error ({type(exc).__name__}: {exc})",
+            f"this is a bug in relgraph, not in your input; run again with {DEBUG_VARIABLE}=1 "
+            "to see the traceback, and report it",
+        )

@@ -1,135 +1,151 @@
-"""The one settings table of relgraph.
+"""The one settings table of relgraph: a frozen dataclass whose fields are the table.
 
-Every setting has a name, a default and a help text. The same table feeds the
-CLI (``--setting NAME=VALUE``), the config file (``relgraph.toml``, table
-``[relgraph]``), the environment (``RELGRAPH_<NAME>``), ``/-/settings.json`` and
-``docs/settings.md``. Precedence, lowest first: default, config file,
-environment, explicit overrides.
+Every setting is a typed field of :class:`Settings` with a default and, in its
+metadata, a help text. The same table feeds the CLI (``--setting NAME=VALUE``),
+the config file (``relgraph.toml``, table ``[relgraph]``), the environment
+(``RELGRAPH_<NAME>``), ``/-/settings.json`` and ``docs/settings.md``
+(:func:`settings_markdown`). Precedence, lowest first: default, config file,
+environment, explicit overrides. A misspelt setting is a type error
+(``mypy --strict``) in the code and a :class:`~relgraph.errors.ConfigError`
+naming the valid settings on the command line.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from relgraph.errors import ConfigError
 
-__all__ = ["Setting", "SETTINGS", "Settings", "settings_markdown"]
+__all__ = ["Setting", "SETTINGS", "Settings", "PathSetting", "settings_markdown"]
+
+#: The settings that name a folder (resolved against ``project_dir`` by :meth:`Settings.path`).
+PathSetting = Literal[
+    "project_dir",
+    "ontology_dir",
+    "data_dir",
+    "shapes_dir",
+    "mappings_dir",
+    "queries_dir",
+    "build_dir",
+    "seed_dir",
+    "external_dir",
+]
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
 
 
 @dataclass(frozen=True)
-class Setting:
-    """One row of the settings table."""
+class Settings:
+    """Resolved settings: typed attributes, plus resolved paths.
 
-    name: str
-    default: Any
-    help: str
+    Values given as text (from the environment, the command line or TOML) are
+    converted to the field's type; anything else of the wrong type is refused.
 
-    @property
-    def kind(self) -> type:
-        """The Python type of the setting's values."""
-        return type(self.default)
+    >>> Settings(max_rows="5").max_rows
+    5
+    >>> Settings(max_rows="many")
+    Traceback (most recent call last):
+    ...
+    relgraph.errors.ConfigError: setting 'max_rows' from arguments: 'many' is not a valid int
+      hint: give a int, e.g. max_rows=10000
 
+    Paths are relative to ``project_dir`` unless absolute.
+    """
 
-#: The settings table. Paths are relative to ``project_dir`` unless absolute.
-SETTINGS: tuple[Setting, ...] = (
-    Setting("project_dir", ".", "Folder holding ontology/, data/, shapes/ and queries/."),
-    Setting("ontology_dir", "ontology", "Folder of the OWL ontology (Turtle modules)."),
-    Setting("data_dir", "data", "Folder of instance data (one named graph per .ttl file)."),
-    Setting("shapes_dir", "shapes", "Folder of SHACL shapes."),
-    Setting(
-        "mappings_dir",
+    project_dir: str = _setting(".", "Folder holding ontology/, data/, shapes/ and queries/.")
+    ontology_dir: str = _setting("ontology", "Folder of the OWL ontology (Turtle modules).")
+    data_dir: str = _setting("data", "Folder of instance data (one named graph per .ttl file).")
+    shapes_dir: str = _setting("shapes", "Folder of SHACL shapes.")
+    mappings_dir: str = _setting(
         "mappings",
         "Folder of the SSSOM mapping set (*.sssom.tsv) and the list of unmapped entities.",
-    ),
-    Setting("queries_dir", "queries", "Folder of competency queries (cq/) and checks (checks/)."),
-    Setting("build_dir", "build", "Folder for the built graph and reports (git-ignored)."),
-    Setting("seed_dir", "../shared/seed", "Folder of the review's text that passages point into."),
-    Setting(
-        "external_dir", "../shared/external", "Folder of offline copies of external ontologies."
-    ),
-    Setting("base_iri", "https://w3id.org/relgraph/", "Base IRI of relgraph's terms and data."),
-    Setting(
-        "query_time_limit_ms",
-        10000,
-        "Longest time a SPARQL query may run, in milliseconds; a request may lower it.",
-    ),
-    Setting("max_rows", 10000, "Most result rows returned; more are cut and flagged as truncated."),
-    Setting("max_request_bytes", 1000000, "Largest accepted HTTP request body, in bytes."),
-    Setting("allow_free_sparql", True, "Whether /sparql accepts queries other than stored ones."),
-    Setting("host", "127.0.0.1", "Interface the web server binds to."),
-    Setting("port", 5000, "Port the web server listens on."),
-    Setting("workers", 2, "Number of web server worker processes."),
-    Setting("threads", 4, "Requests each web server worker answers at the same time (threads)."),
-    Setting(
-        "max_error_streak",
+    )
+    queries_dir: str = _setting(
+        "queries", "Folder of competency queries (cq/), checks (checks/) and rules (rules/)."
+    )
+    build_dir: str = _setting("build", "Folder for the built graph and reports (git-ignored).")
+    seed_dir: str = _setting(
+        "../shared/seed", "Folder of the review's text that passages point into."
+    )
+    external_dir: str = _setting(
+        "../shared/external",
+        "Folder of the offline copies of the external vocabularies (MeSH, MF, MFOMD, MFOEM, "
+        "BCIO, DOID, ECO) that the mapping checks and scripts/imports.py read.",
+    )
+    query_time_limit_ms: int = _setting(
+        10000, "Longest time a SPARQL query may run, in milliseconds; a request may lower it."
+    )
+    max_rows: int = _setting(
+        10000, "Most result rows returned; more are cut and flagged as truncated."
+    )
+    max_request_bytes: int = _setting(1000000, "Largest accepted HTTP request body, in bytes.")
+    allow_free_sparql: bool = _setting(
+        True, "Whether /sparql accepts queries other than stored ones."
+    )
+    host: str = _setting("127.0.0.1", "Interface the web server binds to.")
+    port: int = _setting(5000, "Port the web server listens on.")
+    workers: int = _setting(2, "Number of web server worker processes.")
+    threads: int = _setting(
+        4, "Requests each web server worker answers at the same time (threads)."
+    )
+    max_error_streak: int = _setting(
         5,
         "Internal errors (HTTP 500) in a row after which a web worker process exits so that "
         "the server starts a fresh one (0: never).",
-    ),
-    Setting("query_workers", 2, "Number of query worker processes per web worker."),
-    Setting("java", "java", "Java executable used by the HermiT reasoner."),
-    Setting("reasoner_timeout_s", 120, "Longest time the OWL reasoner may run, in seconds."),
-    Setting(
-        "build_check_reasoner",
+    )
+    query_workers: int = _setting(2, "Number of query worker processes per web worker.")
+    java: str = _setting("java", "Java executable used by the HermiT reasoner.")
+    reasoner_timeout_s: int = _setting(120, "Longest time the OWL reasoner may run, in seconds.")
+    build_check_reasoner: bool = _setting(
         False,
         "Whether `relgraph build` also runs HermiT when checking a new graph (slower); "
         "the OWL 2 RL rules, shapes and quality queries always run.",
-    ),
-)
-
-_BY_NAME = {s.name: s for s in SETTINGS}
-
-
-def _coerce(setting: Setting, value: Any, source: str) -> Any:
-    kind = setting.kind
-    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if kind is bool:
-                lowered = text.lower()
-                if lowered in {"1", "true", "yes", "on"}:
-                    return True
-                if lowered in {"0", "false", "no", "off"}:
-                    return False
-                raise ValueError(text)
-            if kind is int:
-                return int(text)
-            return text
-        except ValueError:
-            pass
-    raise ConfigError(
-        f"setting {setting.name!r} from {source}: {value!r} is not a valid {kind.__name__}",
-        f"give a {kind.__name__}, e.g. {setting.name}={setting.default!r}",
     )
 
+    def __post_init__(self) -> None:
+        for setting in SETTINGS_BY_NAME.values():
+            value = getattr(self, setting.name)
+            coerced = setting.coerce(value, self._source)
+            if coerced is not value:
+                object.__setattr__(self, setting.name, coerced)
 
-class Settings:
-    """Resolved settings: attribute access by name, plus resolved paths.
+    #: Where the values come from, for error messages (not a setting).
+    _source = "arguments"
 
-    >>> Settings(max_rows=5).max_rows
-    5
-    """
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], *, source: str) -> Settings:
+        """Settings from a mapping of names to values (text or typed).
 
-    def __init__(self, **overrides: Any) -> None:
-        self._values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
-        self.update(overrides, source="arguments")
+        :raises ConfigError: for an unknown name or a value of the wrong type.
+        """
+        return cls()._with(values, source)
 
-    def update(self, values: Mapping[str, Any], *, source: str) -> None:
-        """Set several settings at once, checking names and types."""
-        for name, value in values.items():
-            if name not in _BY_NAME:
+    def _with(self, values: Mapping[str, Any], source: str) -> Settings:
+        for name in values:
+            if name not in SETTINGS_BY_NAME:
                 raise ConfigError(
                     f"unknown setting {name!r} (from {source})",
                     "see `relgraph settings` or docs/settings.md for the valid names",
                 )
-            self._values[name] = _coerce(_BY_NAME[name], value, source)
+        typed = {
+            name: SETTINGS_BY_NAME[name].coerce(value, source) for name, value in values.items()
+        }
+        return dataclasses.replace(self, **typed)
+
+    def replace(self, **overrides: Any) -> Settings:
+        """A copy with some settings changed (text values are converted).
+
+        :raises ConfigError: for an unknown name or a value of the wrong type.
+        """
+        return self._with(overrides, "arguments")
 
     @classmethod
     def load(
@@ -140,13 +156,16 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         overrides: Mapping[str, Any] | None = None,
     ) -> Settings:
-        """Resolve settings from config file, environment and overrides."""
+        """Resolve settings from config file, environment and overrides.
+
+        :raises ConfigError: for an unreadable config file, an unknown setting or a bad value.
+        """
         settings = cls()
-        if project_dir is not None:
-            settings.update({"project_dir": str(project_dir)}, source="arguments")
         env = os.environ if environ is None else environ
-        if "RELGRAPH_PROJECT_DIR" in env and project_dir is None:
-            settings.update({"project_dir": env["RELGRAPH_PROJECT_DIR"]}, source="environment")
+        if project_dir is not None:
+            settings = settings._with({"project_dir": str(project_dir)}, "arguments")
+        elif "RELGRAPH_PROJECT_DIR" in env:
+            settings = settings._with({"project_dir": env["RELGRAPH_PROJECT_DIR"]}, "environment")
         path = Path(config_file) if config_file else settings.project_path / "relgraph.toml"
         if path.is_file():
             try:
@@ -155,47 +174,86 @@ class Settings:
                 raise ConfigError(
                     f"{path}: not valid TOML: {exc}", "fix the file or remove it"
                 ) from exc
-            settings.update(table, source=str(path))
+            settings = settings._with(table, str(path))
         elif config_file:
             raise ConfigError(f"config file {path} does not exist", "give an existing file")
         prefix = "RELGRAPH_"
         from_env = {
             k[len(prefix) :].lower(): v
             for k, v in env.items()
-            if k.startswith(prefix) and k[len(prefix) :].lower() in _BY_NAME
+            if k.startswith(prefix) and k[len(prefix) :].lower() in SETTINGS_BY_NAME
         }
         from_env.pop("project_dir", None)
-        settings.update(from_env, source="environment")
+        settings = settings._with(from_env, "environment")
         if overrides:
-            settings.update(overrides, source="command line")
+            settings = settings._with(overrides, "command line")
         return settings
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.__dict__["_values"][name]
-        except KeyError:
-            raise AttributeError(name) from None
-
     def as_dict(self) -> dict[str, Any]:
-        """Return every setting's current value."""
-        return dict(self._values)
+        """Every setting's current value, in table order."""
+        return {s.name: getattr(self, s.name) for s in SETTINGS}
 
-    def replace(self, **overrides: Any) -> Settings:
-        """Return a copy with some settings changed."""
-        new = Settings()
-        new._values = dict(self._values)
-        new.update(overrides, source="arguments")
-        return new
-
-    def path(self, name: str) -> Path:
+    def path(self, name: PathSetting) -> Path:
         """Resolve a folder setting against ``project_dir``."""
-        value = Path(self._values[name])
+        value = Path(getattr(self, name))
         return value if value.is_absolute() else (self.project_path / value).resolve()
 
     @property
     def project_path(self) -> Path:
         """The project folder, resolved."""
-        return Path(self._values["project_dir"]).resolve()
+        return Path(self.project_dir).resolve()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table, read from a field of :class:`Settings`.
+
+    :ivar name: the field's name; :ivar default: its default; :ivar help: its help text.
+    """
+
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def kind(self) -> type:
+        """The Python type of the setting's values (that of its default)."""
+        return type(self.default)
+
+    def coerce(self, value: Any, source: str) -> Any:
+        """The value as this setting's type; text is converted.
+
+        :raises ConfigError: naming the setting, the source and an example.
+        """
+        kind = self.kind
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            return value
+        if isinstance(value, str):
+            text = value.strip()
+            if kind is bool:
+                lowered = text.lower()
+                if lowered in {"1", "true", "yes", "on"}:
+                    return True
+                if lowered in {"0", "false", "no", "off"}:
+                    return False
+            elif kind is int:
+                try:
+                    return int(text)
+                except ValueError:
+                    pass
+            else:
+                return text
+        raise ConfigError(
+            f"setting {self.name!r} from {source}: {value!r} is not a valid {kind.__name__}",
+            f"give a {kind.__name__}, e.g. {self.name}={self.default!r}",
+        )
+
+
+#: The settings table, in the order of the fields of :class:`Settings`.
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, f.default, f.metadata["help"]) for f in dataclasses.fields(Settings)
+)
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
 def settings_markdown() -> str:
@@ -203,7 +261,8 @@ def settings_markdown() -> str:
     lines = [
         "# Settings",
         "",
-        "Generated from `relgraph.settings.SETTINGS` by `relgraph settings --markdown`.",
+        "Generated from the fields of `relgraph.settings.Settings` by "
+        "`relgraph settings --markdown`.",
         "Set them in `relgraph.toml` (table `[relgraph]`), as `RELGRAPH_<NAME>` environment",
         "variables, or with `relgraph --setting NAME=VALUE`.",
         "",

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from relgraph.builder import built_graph_path
+from relgraph.store.builder import built_graph_path
 from tests import NO_SEED, ROOT
 from tests.conftest import make_fixture_settings
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from relgraph.inspection import inspect_query
+from relgraph.query.inspection import inspect_query
 from relgraph.settings import Settings
 from tests import ROOT
 from tests.conftest import LiveServer, serve_in_background

@@ -1,6 +1,6 @@
 """Issue #8, item 1: query inspection without rdflib's shared parser.
 
-The token-level inspector (:mod:`relgraph.inspection`) plus the engine's own
+The token-level inspector (:mod:`relgraph.query.inspection`) plus the engine's own
 parser replace rdflib's pyparsing grammar, which was not safe to call from
 several threads. Its decisions (query form and dataset; update refused;
 SERVICE refused; syntax error) must be rdflib's on every query we know: the
@@ -22,7 +22,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from relgraph.errors import QueryRejected, QuerySyntaxError
-from relgraph.inspection import (
+from relgraph.query.inspection import (
     inspect_query,
     service_in_keyword_position,
     service_probe,

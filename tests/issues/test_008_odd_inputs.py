@@ -33,9 +33,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relgraph.builder import build, built_graph_path
 from relgraph.cli import cli
 from relgraph.settings import Settings
+from relgraph.store.builder import build, built_graph_path
 from tests import FIXTURE_DATA, ROOT
 from tests.conftest import make_fixture_settings
 
@@ -110,7 +110,7 @@ def test_a_query_file_with_a_byte_order_mark_is_read(
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["n", "6"]
     # a stored query and a quality query with a mark load as well
-    from relgraph.catalog import load_query
+    from relgraph.query.catalog import load_query
 
     stored = tmp_path / "cq.rq"
     stored.write_bytes(b"\xef\xbb\xbf" + (ROOT / "queries" / "cq" / "01_theories.rq").read_bytes())
@@ -215,12 +215,12 @@ def test_an_internal_error_is_one_line_not_a_traceback(
     invoke: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever goes wrong inside, the user sees one error (and JSON in JSON mode)."""
-    import relgraph.checking
+    import relgraph.checks
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("something relgraph did not expect")
 
-    monkeypatch.setattr(relgraph.checking, "check", broken)
+    monkeypatch.setattr(relgraph.checks, "check", broken)
     text = invoke("check", "--no-reasoner")
     assert text.exit_code == 2 and "Traceback" not in text.output
     assert "internal error (KeyError" in text.output and "RELGRAPH_DEBUG=1" in text.output

@@ -16,10 +16,11 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from relgraph.exporting import export, graph_parts
-from relgraph.owlprofile import ProfileResult, check_profile
+from relgraph.checks.owlprofile import ProfileResult, check_profile
+from relgraph.query.exporting import export
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
+from relgraph.store.parts import graph_parts
 from relgraph.vocab import RGR, SH
 
 OWL_NS = "http://www.w3.org/2002/07/owl#"
@@ -35,7 +36,9 @@ def exports(
         "ontology": export(repo_store, repo_settings, "owl"),
         "ontology+data": export(repo_store, repo_settings, "owl", ["data"]),
         # what the export used to hold: the shapes merged in (the data left out here)
-        "with shapes": repo_store.serialize("owl", graphs=parts["ontology"] + parts["shapes"]),
+        "with shapes": repo_store.serialize(
+            ox.RdfFormat.RDF_XML, graphs=parts.ontology + parts.shapes
+        ),
     }
     paths = {}
     for name, data in files.items():
@@ -91,20 +94,20 @@ def test_shapes_are_exported_on_their_own(repo_store: GraphStore, repo_settings:
     assert str(SH.NodeShape) in types
     assert not {OWL_NS + "Class", OWL_NS + "ObjectProperty"} & types
     assert not any(str(RGR) in str(t.subject) for t in triples)
-    shapes_graphs = graph_parts(repo_store, repo_settings)["shapes"]
+    shapes_graphs = graph_parts(repo_store, repo_settings).shapes
     assert len(triples) == len({q.triple for g in shapes_graphs for q in repo_store.quads(g)})
 
 
-def test_no_owl_export_of_shapes_or_unknown_parts(invoke: Any) -> None:
-    assert invoke("build").exit_code == 0
+def test_no_owl_export_of_shapes_or_unknown_parts(built_cli: Any) -> None:
+    invoke = built_cli
     refused = invoke("export", "--format", "owl", "--part", "shapes")
     assert refused.exit_code == 2
     assert "not part of an OWL export" in refused.output and "--part shapes" in refused.output
     assert invoke("export", "--part", "everything").exit_code == 2
 
 
-def test_parts_keep_named_graphs_in_nquads(invoke: Any) -> None:
-    assert invoke("build").exit_code == 0
+def test_parts_keep_named_graphs_in_nquads(built_cli: Any) -> None:
+    invoke = built_cli
     result = invoke("export", "--format", "nq", "--part", "ontology", "--part", "shapes")
     assert result.exit_code == 0
     graphs = {

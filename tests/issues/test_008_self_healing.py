@@ -20,12 +20,14 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
-from relgraph.answer import Answer
-from relgraph.builder import build
-from relgraph.pool import Job, QueryPool, WorkerFault
+from relgraph.errors import WorkerFault
+from relgraph.query.pool import Job, QueryPool
 from relgraph.store import GraphStore
+from relgraph.store.answer import Answer
+from relgraph.store.builder import build
 from tests import ROOT
 from tests.conftest import WEB_QUERIES, LiveServer, make_fixture_settings, serve_in_background
 
@@ -98,7 +100,7 @@ def test_a_failing_web_worker_is_replaced(server: LiveServer) -> None:
 
 def test_a_query_worker_that_fails_is_recycled(fixture_store: GraphStore) -> None:
     """An unexpected failure inside a query worker (here: a job the engine cannot take)."""
-    with QueryPool(nquads=fixture_store.serialize("nq"), size=1) as pool:
+    with QueryPool(nquads=fixture_store.serialize(ox.RdfFormat.N_QUADS), size=1) as pool:
         pool.warm()
         (worker,) = pool._workers
         first_pid = worker.process.pid
@@ -118,7 +120,7 @@ def test_a_query_worker_that_fails_is_recycled(fixture_store: GraphStore) -> Non
 
 def test_an_evaluation_error_is_the_clients_not_a_crash(fixture_store: GraphStore) -> None:
     """pyoxigraph's errors for a query it cannot evaluate are answered 400; no recycling."""
-    with QueryPool(nquads=fixture_store.serialize("nq"), size=1) as pool:
+    with QueryPool(nquads=fixture_store.serialize(ox.RdfFormat.N_QUADS), size=1) as pool:
         job = Job(query="SELECT (<http://example.org/f>(?s) AS ?x) WHERE { ?s ?p ?o }")
         with pytest.raises(Exception) as info:
             pool.run(job, 10)

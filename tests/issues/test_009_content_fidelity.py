@@ -2,7 +2,7 @@
 
 One test per example of the issue (and per kind of fault), on the real graph.
 The checks that guard each kind in new data are exercised on failing fixtures
-in tests/test_checking.py; here the curated graph must pass them all.
+in tests/checks/test_checks.py; here the curated graph must pass them all.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 
 import pyoxigraph as ox
 
-from relgraph.fidelity import (
+from relgraph.checks.fidelity import (
     construct_problems,
     context_problems,
     copied_run_problems,
@@ -23,13 +23,12 @@ from relgraph.fidelity import (
     vocabulary_problems,
     wording_problems,
 )
+from relgraph.checks.wording import ReviewText
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from relgraph.wording import ReviewText
-from tests import ROOT, SHARED
+from tests import ONT, ROOT, SHARED, R
 
-R = "https://w3id.org/relgraph/resource/"
-RG = "https://w3id.org/relgraph/ontology/"
+RG = ONT
 
 
 def objects(store: GraphStore, subject: str, prop: str) -> set[str]:

@@ -38,12 +38,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from relgraph.formatting import canonical_turtle
-from relgraph.mappings.checks import IMPORTS_GRAPH, IMPORTS_MODULE
 from relgraph.mappings.sources import (
     SOURCES,
     ExternalSource,
@@ -53,8 +50,9 @@ from relgraph.mappings.sources import (
     source_of,
 )
 from relgraph.settings import Settings
-from relgraph.store import GraphStore
-from relgraph.vocab import IAO_DEFINITION
+from relgraph.store.base import ReadableStore
+from relgraph.store.formatting import canonical_turtle
+from relgraph.vocab import IAO_DEFINITION, IMPORT_MODULES, IMPORTS_GRAPH
 
 __all__ = ["used_terms", "module_graph", "generate_modules", "imports_dir"]
 
@@ -66,21 +64,20 @@ def imports_dir(settings: Settings) -> Path:
     return settings.path("ontology_dir") / "imports"
 
 
-def used_terms(store: GraphStore) -> dict[str, set[str]]:
+def used_terms(store: ReadableStore) -> dict[str, set[str]]:
     """The IRIs of external terms relgraph's graphs use, by source prefix.
 
     Import modules themselves are left out, so a term drops out of its module
     once nothing refers to it.
     """
-    result = store.query(
+    result = store.select(
         f"""SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
              FILTER(isIRI(?o) && !STRSTARTS(STR(?g), "{IMPORTS_GRAPH}")) }}"""
     )
-    subjects = store.query(
+    subjects = store.select(
         f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
              FILTER(isIRI(?s) && !STRSTARTS(STR(?g), "{IMPORTS_GRAPH}")) }}"""
     )
-    assert isinstance(result, ox.QuerySolutions) and isinstance(subjects, ox.QuerySolutions)
     out: dict[str, set[str]] = {s.prefix: set() for s in SOURCES}
     for row in [*result, *subjects]:
         iri = row[0].value
@@ -126,7 +123,7 @@ def module_graph(
     index = indexes[source.prefix]
     graph = rdflib.Graph(bind_namespaces="none")
     graph.bind(source.prefix, source.uri_prefix)
-    module = rdflib.URIRef(IMPORTS_MODULE + source.module)
+    module = rdflib.URIRef(IMPORT_MODULES + source.module)
     graph.add((module, RDF.type, OWL.Ontology))
     graph.add((module, DCTERMS.title, rdflib.Literal(_TITLE.format(**vars(source)), lang="en")))
     graph.add((module, OWL.versionInfo, rdflib.Literal(index.version)))
@@ -176,7 +173,7 @@ def module_graph(
 
 
 def generate_modules(
-    settings: Settings, store: GraphStore, out_dir: Path | None = None
+    settings: Settings, store: ReadableStore, out_dir: Path | None = None
 ) -> list[Path]:
     """Write every import module from the offline copies; return the files written.
 

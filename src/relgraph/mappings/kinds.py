@@ -15,11 +15,13 @@ curator's word only (documented in ``docs/mappings.md``).
 
 from __future__ import annotations
 
+from relgraph.vocab import BCIO, OBO, RG
+
 __all__ = ["RELGRAPH_KINDS", "OTHER_KINDS", "KINDS", "IMPLIED_BY_ANCESTOR", "kind_of_types"]
 
-_RG = "https://w3id.org/relgraph/ontology/"
-_OBO = "http://purl.obolibrary.org/obo/"
-_BCIO = "http://humanbehaviourchange.org/ontology/BCIO_"
+_RG = str(RG)
+_OBO = str(OBO)
+_BCIO = str(BCIO)
 
 #: relgraph classes whose entities are mapped, and the kind word of each, in
 #: priority order (an outcome that is also a treatment goal is an outcome).

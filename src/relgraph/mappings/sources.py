@@ -40,6 +40,28 @@ import curies
 import pyoxigraph as ox
 
 from relgraph.errors import ConfigError
+from relgraph.vocab import (
+    BCIO,
+    BCIO_ONTOLOGY,
+    CC0,
+    CC_BY_3,
+    CC_BY_4,
+    IAO_CURATION_STATUS,
+    IAO_DEFINITION,
+    MESH,
+    MESH_BROWSER,
+    NLM_TERMS,
+    OBO,
+    OBO_HTTPS,
+    OWL,
+    RDF,
+    RDFS,
+    RG,
+    RGR,
+    SEMAPV,
+    SKOS,
+    SSSOM,
+)
 
 __all__ = [
     "ExternalSource",
@@ -55,17 +77,15 @@ __all__ = [
     "copies_present",
 ]
 
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_LABEL = _RDFS + "label"
-_SUBCLASS = _RDFS + "subClassOf"
-_DEPRECATED = _OWL + "deprecated"
-_OWL_CLASS = _OWL + "Class"
-_VERSION_IRI = _OWL + "versionIRI"
-_VERSION_INFO = _OWL + "versionInfo"
-_DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
-_CURATION_STATUS = "http://purl.obolibrary.org/obo/IAO_0000114"
+_RDF_TYPE = str(RDF.type)
+_LABEL = str(RDFS.label)
+_SUBCLASS = str(RDFS.subClassOf)
+_DEPRECATED = str(OWL.deprecated)
+_OWL_CLASS = str(OWL.Class)
+_VERSION_IRI = str(OWL.versionIRI)
+_VERSION_INFO = str(OWL.versionInfo)
+_DEFINITION = str(IAO_DEFINITION)
+_CURATION_STATUS = str(IAO_CURATION_STATUS)
 
 
 @dataclass(frozen=True)
@@ -111,85 +131,85 @@ SOURCES: tuple[ExternalSource, ...] = (
     ExternalSource(
         "MESH",
         "Medical Subject Headings (MeSH) descriptors",
-        "https://id.nlm.nih.gov/mesh/",
+        str(MESH),
         "mesh-descriptors.csv",
         "mesh-csv",
         "2026.1.27.2",
-        "https://www.nlm.nih.gov/databases/download/terms_and_conditions.html",
-        "https://id.nlm.nih.gov/mesh/",
-        "https://meshb.nlm.nih.gov/record/ui?ui={id}",
+        NLM_TERMS,
+        str(MESH),
+        MESH_BROWSER,
         r"D\d{6}(\d{3})?",
     ),
     ExternalSource(
         "MF",
         "Mental Functioning Ontology",
-        "http://purl.obolibrary.org/obo/MF_",
+        OBO + "MF_",
         "MF.owl",
         "owl",
         "2022-07-19",
-        "https://creativecommons.org/licenses/by/4.0/",
-        "http://purl.obolibrary.org/obo/MF.owl",
+        CC_BY_4,
+        OBO + "MF.owl",
         "{iri}",
         r"\d{7}",
     ),
     ExternalSource(
         "MFOMD",
         "Mental Disease Ontology",
-        "http://purl.obolibrary.org/obo/MFOMD_",
+        OBO + "MFOMD_",
         "MD-core.owl",
         "owl",
         "2022",
-        "https://creativecommons.org/licenses/by/4.0/",
-        "http://purl.obolibrary.org/obo/MFOMD.owl",
+        CC_BY_4,
+        OBO + "MFOMD.owl",
         "{iri}",
         r"\d{7}",
     ),
     ExternalSource(
         "MFOEM",
         "Emotion Ontology",
-        "http://purl.obolibrary.org/obo/MFOEM_",
+        OBO + "MFOEM_",
         "MFOEM.owl",
         "owl",
         "2025-06-16",
-        "https://creativecommons.org/licenses/by/3.0/",
-        "http://purl.obolibrary.org/obo/MFOEM.owl",
+        CC_BY_3,
+        OBO + "MFOEM.owl",
         "{iri}",
         r"\d{6}",
-        ("https://purl.obolibrary.org/obo/MFOEM_", "https://purl.obolibrary.org/obo/MFOEM:"),
+        (OBO_HTTPS + "MFOEM_", OBO_HTTPS + "MFOEM:"),
     ),
     ExternalSource(
         "BCIO",
         "Behaviour Change Intervention Ontology",
-        "http://humanbehaviourchange.org/ontology/BCIO_",
+        str(BCIO),
         "bcio.owl",
         "owl",
         "2026-08-06",
-        "https://creativecommons.org/licenses/by/4.0/",
-        "http://humanbehaviourchange.org/ontology/bcio.owl",
+        CC_BY_4,
+        BCIO_ONTOLOGY + "bcio.owl",
         "{iri}",
         r"\d{6}",
     ),
     ExternalSource(
         "DOID",
         "Human Disease Ontology (mental health slim)",
-        "http://purl.obolibrary.org/obo/DOID_",
+        OBO + "DOID_",
         "doid-slim.owl",
         "owl",
         "2022",
-        "https://creativecommons.org/licenses/by/4.0/",
-        "http://purl.obolibrary.org/obo/doid.owl",
+        CC_BY_4,
+        OBO + "doid.owl",
         "{iri}",
         r"\d+",
     ),
     ExternalSource(
         "ECO",
         "Evidence and Conclusion Ontology",
-        "http://purl.obolibrary.org/obo/ECO_",
+        OBO + "ECO_",
         "eco-basic.obo",
         "obo",
         "2024-07-19",
-        "https://creativecommons.org/publicdomain/zero/1.0/",
-        "http://purl.obolibrary.org/obo/eco.owl",
+        CC0,
+        OBO + "eco.owl",
         "{iri}",
         r"\d{7}",
     ),
@@ -197,13 +217,13 @@ SOURCES: tuple[ExternalSource, ...] = (
 
 #: Prefixes of the curie map that are not mapping targets.
 EXTRA_PREFIXES: dict[str, str] = {
-    "rg": "https://w3id.org/relgraph/ontology/",
-    "rgr": "https://w3id.org/relgraph/resource/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "semapv": "https://w3id.org/semapv/vocab/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "sssom": "https://w3id.org/sssom/",
+    "rg": str(RG),
+    "rgr": str(RGR),
+    "skos": str(SKOS),
+    "semapv": str(SEMAPV),
+    "owl": str(OWL),
+    "rdfs": str(RDFS),
+    "sssom": str(SSSOM),
 }
 
 _BY_PREFIX = {s.prefix: s for s in SOURCES}

@@ -32,6 +32,7 @@ import yaml
 
 from relgraph.errors import LoadError
 from relgraph.mappings.sources import converter, curie_map, source_of
+from relgraph.vocab import OWL, RDF, RDFS, SKOS, SSSOM, XSD
 
 __all__ = [
     "PREDICATES",
@@ -49,7 +50,7 @@ __all__ = [
     "unmapped_tsv",
 ]
 
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_SKOS = str(SKOS)
 #: The SKOS mapping predicates a row may use, as CURIEs.
 PREDICATES = tuple(
     f"skos:{p}" for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
@@ -98,12 +99,12 @@ _UNMAPPED_COLUMNS = (
     "reason",
 )
 
-_SSSOM = "https://w3id.org/sssom/"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
-_XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
-_XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+_SSSOM = str(SSSOM)
+_OWL = str(OWL)
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_COMMENT = ox.NamedNode(str(RDFS.comment))
+_XSD_DOUBLE = ox.NamedNode(str(XSD.double))
+_XSD_DATE = ox.NamedNode(str(XSD.date))
 #: SSSOM slots carried on each mapping's axiom in the graph.
 _AXIOM_SLOTS = (
     "mapping_justification",

@@ -1,16 +1,20 @@
 """Where the views read the graph: the stored view queries (``queries/views/*.rq``).
 
-The view queries use the ``#+`` header of the competency queries
-(:mod:`relgraph.catalog`) and are tested the same way. A :class:`ViewSource`
-runs them and hands back plain rows (variable name -> pyoxigraph term, or
-None when unbound). Two sources exist:
+The view queries use the ``#+`` header of the competency queries (the one
+dialect of :mod:`relgraph.store.queryfiles`, with the keys of
+:mod:`relgraph.query.catalog`) and are tested the same way
+(``tests/views/test_source.py`` runs each and checks its expected columns and
+rows). A :class:`ViewSource` runs them and hands back plain rows (variable
+name -> pyoxigraph term, or None when unbound). Two sources exist:
 
 * :class:`LocalSource` runs a query on an in-process
-  :class:`~relgraph.store.GraphStore` (the CLI, tests, scripts);
+  :class:`~relgraph.store.GraphStore` (tests, scripts);
 * the web runs them through the killable worker pool of
-  :class:`~relgraph.sparql.SparqlService` as trusted queries, so a view
+  :class:`~relgraph.query.service.QueryService` as trusted queries, so a view
   answers within ``query_time_limit_ms`` or fails with the time-out error of
   any other query (see :mod:`relgraph.web.views`).
+
+The views never parse parameter values given as text: they bind terms.
 """
 
 from __future__ import annotations
@@ -21,15 +25,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from relgraph.answer import Answer, Term, collect
-from relgraph.catalog import StoredQuery, UnknownQuery, load_queries
+from relgraph.errors import LoadError, UnknownQuery
 from relgraph.settings import Settings
-from relgraph.store import GraphStore
+from relgraph.store import Answer, GraphStore, Term, collect
+from relgraph.store.queryfiles import read_query_file
 
 __all__ = [
     "VIEWS_FOLDER",
+    "HEADER_KEYS",
     "Row",
     "Runner",
+    "ViewQuery",
     "ViewSource",
     "LocalSource",
     "view_queries",
@@ -43,11 +49,34 @@ __all__ = [
 #: Sub-folder of ``queries_dir`` holding the view queries.
 VIEWS_FOLDER = "views"
 
+#: The header keys of a view query: those of the competency queries
+#: (``relgraph.query.catalog.HEADER_KEYS``; a test keeps the two the same).
+HEADER_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "question",
+    "summary",
+    "tags",
+    "params",
+    "expected",
+)
+_REQUIRED = ("id", "question", "expected")
+
 #: One solution: variable name -> term (None when unbound).
 Row = dict[str, Term | None]
 
-#: Runs a stored query with bindings and returns its answer.
-Runner = Callable[[StoredQuery, Mapping[str, Term]], Answer]
+
+@dataclass(frozen=True)
+class ViewQuery:
+    """A view query: its id, its text (header included, as SPARQL comments) and its file."""
+
+    id: str
+    text: str
+    path: Path
+
+
+#: Runs a view query with bindings and returns its answer.
+Runner = Callable[[ViewQuery, Mapping[str, Term]], Answer]
 
 
 def views_folder(settings: Settings) -> Path:
@@ -62,18 +91,30 @@ def views_folder(settings: Settings) -> Path:
     return settings.project_path / "queries" / VIEWS_FOLDER
 
 
-def view_queries(settings: Settings) -> list[StoredQuery]:
+def view_queries(settings: Settings) -> list[ViewQuery]:
     """The view queries of a project, in file-name order.
 
-    :raises LoadError: naming file and line of a malformed header.
+    :raises LoadError: naming file and line of a malformed header or a repeated id.
     """
     folder = views_folder(settings)
     if not folder.is_dir():
         return []
-    return load_queries(sorted(folder.glob("*.rq")))
+    found: dict[str, ViewQuery] = {}
+    for path in sorted(folder.glob("*.rq")):
+        query = read_query_file(path, HEADER_KEYS, _REQUIRED)
+        qid = query.header["id"]
+        if qid in found:
+            raise LoadError(
+                f"id {qid!r} is also used by {found[qid].path}",
+                "give every view query its own id",
+                path=str(path),
+                line=query.line_of("id"),
+            )
+        found[qid] = ViewQuery(qid, query.text, path)
+    return list(found.values())
 
 
-def view_query(settings: Settings, query_id: str) -> StoredQuery:
+def view_query(settings: Settings, query_id: str) -> ViewQuery:
     """One view query by id.
 
     :raises UnknownQuery: (404) if no view query has that id.
@@ -97,9 +138,9 @@ class ViewSource:
 
     settings: Settings
     runner: Runner
-    _queries: dict[str, StoredQuery] = field(default_factory=dict, repr=False)
+    _queries: dict[str, ViewQuery] = field(default_factory=dict, repr=False)
 
-    def query(self, query_id: str) -> StoredQuery:
+    def query(self, query_id: str) -> ViewQuery:
         """The view query ``query_id`` (read once per source)."""
         if not self._queries:
             self._queries = {q.id: q for q in view_queries(self.settings)}
@@ -118,10 +159,10 @@ class ViewSource:
 
 
 class LocalSource(ViewSource):
-    """A :class:`ViewSource` over an in-process store (no time limit; CLI and tests)."""
+    """A :class:`ViewSource` over an in-process store (no time limit; tests and scripts)."""
 
     def __init__(self, settings: Settings, store: GraphStore) -> None:
-        def run(query: StoredQuery, bindings: Mapping[str, Term]) -> Answer:
+        def run(query: ViewQuery, bindings: Mapping[str, Term]) -> Answer:
             result = store.query(query.text, bindings=bindings)
             return collect(result, 10**9)
 

@@ -15,13 +15,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from relgraph import __version__
 from relgraph.errors import QueryRejected, RelgraphError
-from relgraph.formats import ResultFormat
-from relgraph.introspection import serialize_graph, service_description, void_description
+from relgraph.query.description import service_description, void_description
+from relgraph.query.formats import Format, write, write_document
+from relgraph.query.service import Outcome, QueryRequest
 from relgraph.settings import SETTINGS
-from relgraph.sparql import Outcome, QueryRequest
 from relgraph.vocab import PREFIXES
-from relgraph.web import state
-from relgraph.web.conneg import negotiate
+from relgraph.web.conneg import negotiate, negotiate_page
+from relgraph.web.state import current
 
 __all__ = ["bp", "read_protocol_request", "ProtocolRequest", "answer_response"]
 
@@ -97,10 +97,10 @@ def read_protocol_request() -> ProtocolRequest:
     )
 
 
-def answer_response(outcome: Outcome, fmt: ResultFormat, *, download: bool = False) -> Response:
+def answer_response(outcome: Outcome, fmt: Format, *, download: bool = False) -> Response:
     """Serialise an answer with the relgraph headers (row count, truncation, time)."""
     answer = outcome.answer
-    response = Response(answer.serialize(fmt.name), content_type=fmt.content_type)
+    response = Response(write(answer, fmt), content_type=fmt.content_type)
     response.headers["X-Relgraph-Truncated"] = "true" if answer.truncated else "false"
     response.headers["X-Relgraph-Rows"] = str(answer.size)
     response.headers["X-Relgraph-Elapsed-Ms"] = f"{answer.elapsed_ms:.1f}"
@@ -119,7 +119,7 @@ def sparql() -> BaseResponse:
         if request.method == "GET":
             return _describe_service()
         raise RelgraphError("no query given", "send the SPARQL text as the parameter 'query'")
-    rg = state()
+    rg = current()
     query_request = QueryRequest(
         query=proto.query,
         default_graph_uris=proto.default_graph_uris,
@@ -128,11 +128,11 @@ def sparql() -> BaseResponse:
         time_limit_ms=proto.params.get("timeout"),
     )
     info = rg.service.check(query_request)
-    chosen: ResultFormat | None = None
+    chosen: Format | None = None
     if info.form is not None:
         # Negotiate before running: a 406 or a browser's redirect costs no query.
         kind = "graph" if info.returns_graph else info.form
-        chosen = negotiate(kind, proto.params, html=True)
+        chosen = negotiate_page(kind, proto.params)
         if chosen is None:
             keep = [
                 (k, v)
@@ -145,17 +145,14 @@ def sparql() -> BaseResponse:
     if chosen is None or outcome.answer.kind not in chosen.kinds:
         # The form was not known before the engine read the query.
         chosen = negotiate(outcome.answer.kind, proto.params)
-        assert chosen is not None
     return answer_response(outcome, chosen, download=proto.params.get("download") == "1")
 
 
 def _rdf_document(build: Any) -> BaseResponse:
-    chosen = negotiate("graph", MultiDict(request.args), html=True)
+    chosen = negotiate_page("graph", MultiDict(request.args))
     if chosen is None:
         return redirect(url_for("pages.index"), code=303)
-    response = Response(
-        serialize_graph(build(), chosen.media_type), content_type=chosen.content_type
-    )
+    response = Response(write_document(build(), chosen), content_type=chosen.content_type)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -165,7 +162,7 @@ def _void_iri() -> str:
 
 
 def _describe_service() -> BaseResponse:
-    rg = state()
+    rg = current()
     endpoint = url_for("api.sparql", _external=True)
     return _rdf_document(lambda: service_description(endpoint, rg.statistics, _void_iri()))
 
@@ -173,7 +170,7 @@ def _describe_service() -> BaseResponse:
 @bp.route("/.well-known/void")
 def void() -> BaseResponse:
     """A VoID description of the dataset, with statistics and partitions."""
-    rg = state()
+    rg = current()
     endpoint = url_for("api.sparql", _external=True)
     return _rdf_document(
         lambda: void_description(endpoint, _void_iri(), rg.statistics, rg.ontology_version)
@@ -183,7 +180,7 @@ def void() -> BaseResponse:
 @bp.route("/-/settings.json")
 def settings_json() -> Response:
     """Every setting's value, with its help text."""
-    rg = state()
+    rg = current()
     return jsonify(
         {
             "settings": rg.settings.as_dict(),
@@ -195,7 +192,7 @@ def settings_json() -> Response:
 @bp.route("/-/graphs.json")
 def graphs_json() -> Response:
     """The named graphs with their triple counts."""
-    graphs = state().store.graphs()
+    graphs = current().store.graphs()
     return jsonify(
         {
             "graphs": [{"iri": g.iri, "triples": g.triples} for g in graphs],
@@ -217,7 +214,7 @@ def version_json() -> Response:
     return jsonify(
         {
             "relgraph": __version__,
-            "ontology_version_iri": state().ontology_version,
+            "ontology_version_iri": current().ontology_version,
             "python": platform.python_version(),
             "pyoxigraph": _version_of("pyoxigraph"),
             "rdflib": _version_of("rdflib"),
@@ -230,14 +227,16 @@ def version_json() -> Response:
 @bp.route("/-/health.json")
 def health_json() -> Response:
     """This web worker process: its internal-error counts and its query workers."""
-    rg = state()
+    rg = current()
     body = rg.health.as_dict()
     service = rg.service_started
-    if service is not None:
-        stats = service.pool.stats()
+    pool = service.pool if service is not None else None
+    if pool is not None:
+        stats = pool.stats()
         body["query_workers"] = {
             "size": stats.size,
             "alive": stats.alive,
+            "busy": stats.busy,
             "killed_at_deadline": stats.kills,
             "recycled": stats.recycled,
             "died": stats.died,
@@ -254,13 +253,13 @@ def prefixes_json() -> Response:
 @bp.route("/-/terms.json")
 def terms_json() -> Response:
     """Labelled classes and properties, for the editor's autocompletion."""
-    return jsonify({"terms": state().terms})
+    return jsonify({"terms": current().terms})
 
 
 @bp.route("/-/statistics.json")
 def statistics_json() -> Response:
     """The counts the VoID description reports."""
-    stats = state().statistics
+    stats = current().statistics
     return jsonify(
         {
             "triples": stats.triples,

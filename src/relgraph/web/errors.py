@@ -1,8 +1,10 @@
-"""One error handler for the whole app, and the headers every response carries.
+"""One error handler for the whole app.
 
 Errors are answered as JSON ``{"ok": false, "error", "hint", "status", ...}``,
-or as ``error.html`` for browsers. Neither reflects input as markup: JSON is
-served as ``application/json`` with ``nosniff``, and the template escapes.
+or as ``error.html`` for browsers; a ``.json`` URL always answers JSON, errors
+included, whatever the client accepts. Neither reflects input as markup: JSON
+is served as ``application/json`` with ``nosniff`` (:mod:`relgraph.web.security`),
+and the template escapes.
 
 A 500 is a bug. Each one is logged with the request (method, path, query text
 cut to :data:`LOGGED_QUERY_CHARS`) and the traceback (a query worker's own
@@ -19,11 +21,18 @@ import traceback
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from relgraph.errors import QuerySyntaxError, RelgraphError
-from relgraph.pool import WorkerFault
+from relgraph.errors import InternalError, RelgraphError, WorkerFault
 from relgraph.web.conneg import prefers_html
+from relgraph.web.state import EXTENSION
 
-__all__ = ["register", "error_dict", "log_if_internal", "RETRY_AFTER_S", "LOGGED_QUERY_CHARS"]
+__all__ = [
+    "register",
+    "error_dict",
+    "log_if_internal",
+    "wants_html",
+    "RETRY_AFTER_S",
+    "LOGGED_QUERY_CHARS",
+]
 
 #: How much of a query's text an internal-error log line shows.
 LOGGED_QUERY_CHARS = 500
@@ -33,28 +42,11 @@ _log = logging.getLogger("relgraph.web")
 #: Seconds a client should wait after a 503 (time-out, graph not built).
 RETRY_AFTER_S = 5
 
-#: Headers a cross-origin script may read.
-EXPOSED = (
-    "X-Relgraph-Truncated, X-Relgraph-Rows, X-Relgraph-Elapsed-Ms, "
-    "X-Relgraph-Time-Limit-Ms, Retry-After"
-)
-
-#: The Content-Security-Policy of HTML pages: nothing is loaded from elsewhere.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; font-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
-
 
 def error_dict(exc: RelgraphError | HTTPException) -> dict[str, object]:
     """The JSON body of an error."""
     if isinstance(exc, RelgraphError):
-        body = exc.to_dict()
-        if isinstance(exc, QuerySyntaxError):
-            body["line"] = exc.line
-            body["column"] = exc.column
-        return body
+        return exc.to_dict()
     status = exc.code or 500
     return {
         "ok": False,
@@ -116,14 +108,11 @@ def _internal(exc: Exception) -> Response:
     else:
         original = exc
     _log_internal(original)
-    body = {
-        "ok": False,
-        "error": "internal error: the server failed to answer this request",
-        "hint": "try again; the error is logged on the server with this request",
-        "status": 500,
-        "type": "InternalError",
-    }
-    if prefers_html():
+    body = InternalError(
+        "internal error: the server failed to answer this request",
+        "try again; the error is logged on the server with this request",
+    ).to_dict()
+    if wants_html():
         return Response(render_template("error.html", error=body), status=500)
     response = jsonify(body)
     response.status_code = 500
@@ -137,7 +126,7 @@ def _respond(exc: RelgraphError | HTTPException) -> Response:
         if isinstance(exc, InternalServerError):
             return _internal(exc)
         _log_internal(exc)
-    if prefers_html():
+    if wants_html():
         response = Response(render_template("error.html", error=body), status=status)
     else:
         response = jsonify(body)
@@ -151,33 +140,21 @@ def _respond(exc: RelgraphError | HTTPException) -> Response:
     return response
 
 
-def _secure(response: Response) -> Response:
-    headers = response.headers
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Access-Control-Allow-Origin"] = "*"
-    headers["Access-Control-Expose-Headers"] = EXPOSED
-    if request.method == "OPTIONS":
-        headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        headers["Access-Control-Max-Age"] = "86400"
-    headers.pop("Access-Control-Allow-Credentials", None)
-    if response.mimetype == "text/html":
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+def wants_html() -> bool:
+    """True when an error should be a page: a browser asked, and not for a ``.json`` URL."""
+    return not request.path.endswith(".json") and prefers_html()
 
 
 def _count(response: Response) -> Response:
-    rg = current_app.extensions.get("relgraph")
+    rg = current_app.extensions.get(EXTENSION)
     if rg is not None:
         rg.health.record(response.status_code)
     return response
 
 
 def register(app: Flask) -> None:
-    """Install the error handlers, the health count and the response headers on an app."""
+    """Install the error handlers and the health count on an app."""
     app.register_error_handler(RelgraphError, _respond)
     app.register_error_handler(HTTPException, _respond)
     app.register_error_handler(Exception, _internal)
-    app.after_request(_secure)
     app.after_request(_count)

@@ -1,93 +1,52 @@
-"""The HTML pages, each with a JSON twin: query page, stored queries, entities.
+"""The HTML pages, each registered with its JSON twin: query page, stored queries, any IRI.
 
-Views gather plain dicts (the same dict feeds the template and the ``.json``
-twin); templates never touch the store. Queries typed by users run in the
-killable worker pool; parameters of stored queries are bound as terms, never
-pasted into the query text.
+Each page has one data function giving a :class:`~relgraph.web.twins.Page`;
+:func:`~relgraph.web.twins.page` registers the page and its ``.json`` twin
+with it, so both show the same dict (the cells, tables and entity data come
+from :mod:`relgraph.views`). Templates never touch the store. Queries typed by
+users run in the killable worker pool; parameters of stored queries are bound
+as terms, never pasted into the query text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
-from relgraph.answer import Answer, Term
-from relgraph.catalog import StoredQuery
-from relgraph.entities import labels
 from relgraph.errors import RelgraphError
-from relgraph.results import compact_iri
-from relgraph.sparql import Outcome, QueryRequest
-from relgraph.web import state
+from relgraph.query.catalog import StoredQuery
+from relgraph.query.formats import downloads
+from relgraph.query.service import Outcome, QueryRequest
+from relgraph.views.results import result_table
+from relgraph.vocab import RDFS, RG, RGR
 from relgraph.web.api import answer_response
 from relgraph.web.conneg import negotiate
 from relgraph.web.errors import RETRY_AFTER_S, error_dict, log_if_internal
-from relgraph.web.views import entity_data, link
+from relgraph.web.resources import link
+from relgraph.web.state import current
+from relgraph.web.twins import Page, page
+from relgraph.web.views import entity_data
 
-__all__ = ["bp", "results_dict", "DEFAULT_QUERY", "DOWNLOADS"]
+__all__ = ["bp", "results_dict", "DEFAULT_QUERY"]
 
 bp = Blueprint("pages", __name__)
 
 #: What the editor shows when no query is given.
-DEFAULT_QUERY = """PREFIX rg: <https://w3id.org/relgraph/ontology/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+DEFAULT_QUERY = f"""PREFIX rg: <{RG}>
+PREFIX rdfs: <{RDFS}>
 
-SELECT ?theory ?label WHERE {
+SELECT ?theory ?label WHERE {{
   ?theory a rg:Theory ;
           rdfs:label ?label .
-}
+}}
 ORDER BY ?label
 LIMIT 100
 """
-
-#: The download links of a result table, per answer kind (formats defined for that kind).
-DOWNLOADS: dict[str, tuple[tuple[str, str], ...]] = {
-    "select": (("csv", "CSV"), ("tsv", "TSV"), ("json", "JSON")),
-    "ask": (("json", "JSON"), ("xml", "XML")),
-    "graph": (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples")),
-}
 _DATASET_KEYS = ("default-graph-uri", "named-graph-uri", "timeout")
-
-
-def _cell(term: Term | None, names: Mapping[str, str]) -> dict[str, Any] | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return {
-            "type": "uri",
-            "value": term.value,
-            "label": names.get(term.value, ""),
-            "curie": compact_iri(term.value),
-            "href": link(term.value),
-        }
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": f"_:{term.value}"}
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        plain = term.language or datatype.endswith("#string")
-        return {
-            "type": "literal",
-            "value": term.value,
-            "lang": term.language or "",
-            "datatype": "" if plain else compact_iri(datatype),
-        }
-    return {"type": "triple", "value": str(term)}
-
-
-def _uris(answer: Answer) -> list[str]:
-    out: list[str] = []
-    terms: list[Any] = [t for row in answer.rows for t in row]
-    for triple in answer.triples:
-        terms += [triple.subject, triple.predicate, triple.object]
-    for term in terms:
-        if isinstance(term, ox.NamedNode):
-            out.append(term.value)
-    return out
 
 
 def results_dict(outcome: Outcome, *, permalink: str, download: str) -> dict[str, Any]:
@@ -97,36 +56,20 @@ def results_dict(outcome: Outcome, *, permalink: str, download: str) -> dict[str
     :param download: URL prefix to which ``format=...&download=1`` is appended.
     """
     answer = outcome.answer
-    names = labels(state().store, _uris(answer))
-    if answer.kind == "select":
-        columns = list(answer.variables)
-        rows = [[_cell(t, names) for t in row] for row in answer.rows]
-    elif answer.kind == "ask":
-        columns = ["boolean"]
-        rows = [[{"type": "literal", "value": "true" if answer.boolean else "false"}]]
-    else:
-        columns = ["subject", "predicate", "object"]
-        rows = [
-            [_cell(t.subject, names), _cell(t.predicate, names), _cell(t.object, names)]
-            for t in answer.triples
-        ]
-    formats = DOWNLOADS[answer.kind]
     glue = "&" if "?" in download else "?"
     return {
         "ok": True,
-        "kind": answer.kind,
-        "columns": columns,
-        "rows": rows,
-        "boolean": answer.boolean,
-        "row_count": answer.size,
-        "truncated": answer.truncated,
-        "max_rows": int(state().settings.max_rows),
-        "elapsed_ms": round(answer.elapsed_ms, 1),
+        **result_table(answer, current().store, link),
+        "max_rows": current().settings.max_rows,
         "time_limit_ms": outcome.time_limit_ms,
         "permalink": permalink,
         "downloads": [
-            {"format": f, "label": label, "href": f"{download}{glue}format={f}&download=1"}
-            for f, label in formats
+            {
+                "format": f.name,
+                "label": f.label,
+                "href": f"{download}{glue}format={f.name}&download=1",
+            }
+            for f in downloads(answer.kind)
         ],
     }
 
@@ -146,7 +89,7 @@ def _run_free(params: MultiDict[str, str]) -> tuple[dict[str, Any] | None, dict[
         return None, None
     extra = [(k, v) for k, v in params.items(multi=True) if k in _DATASET_KEYS and v]
     try:
-        outcome = state().service.run(
+        outcome = current().service.run(
             QueryRequest(
                 query=text,
                 default_graph_uris=tuple(params.getlist("default-graph-uri")),
@@ -169,15 +112,8 @@ def _run_free(params: MultiDict[str, str]) -> tuple[dict[str, Any] | None, dict[
     )
 
 
-def _page(template: str, status: int, **context: Any) -> Response:
-    response = Response(render_template(template, **context), status=status)
-    if status == 503:
-        response.headers["Retry-After"] = str(RETRY_AFTER_S)
-    return response
-
-
 def _status(error: dict[str, Any] | None) -> int:
-    return int(error["status"]) if error else 200
+    return int(str(error["status"])) if error else 200
 
 
 def _example(query: StoredQuery) -> dict[str, Any]:
@@ -194,60 +130,27 @@ def _example(query: StoredQuery) -> dict[str, Any]:
     }
 
 
-def _index_data() -> dict[str, Any]:
+def index_page() -> Page:
+    """The query page: editor, examples, limits, and (given a query) its results."""
     params = _params()
     results, error = _run_free(params)
-    return {
+    settings = current().settings
+    data = {
         "query": params.get("query") or DEFAULT_QUERY,
-        "examples": [_example(q) for q in state().queries()],
+        "examples": [_example(q) for q in current().queries()],
         "results": results,
         "error": error,
         "limits": {
-            "query_time_limit_ms": int(state().settings.query_time_limit_ms),
-            "max_rows": int(state().settings.max_rows),
+            "query_time_limit_ms": settings.query_time_limit_ms,
+            "max_rows": settings.max_rows,
         },
     }
+    return Page(data, _status(error))
 
 
-@bp.route("/", methods=["GET", "POST"])
-def index() -> Response:
-    """The query page: editor, examples, and (given a query) its results."""
-    data = _index_data()
-    return _page("index.html", _status(data["error"]), **data)
-
-
-@bp.route("/query.json", methods=["GET", "POST"])
-def query_json() -> Response:
-    """JSON twin of the query page's results (what the page's script renders)."""
-    data = _index_data()
-    if data["error"]:
-        response = jsonify(data["error"])
-        response.status_code = _status(data["error"])
-        if response.status_code == 503:
-            response.headers["Retry-After"] = str(RETRY_AFTER_S)
-        return response
-    if data["results"] is None:
-        raise RelgraphError("no query given", "send the SPARQL text as the parameter 'query'")
-    return jsonify(data["results"])
-
-
-@bp.route("/index.json")
-def index_json() -> Response:
-    """JSON twin of the query page: the examples and the limits."""
-    data = _index_data()
-    return jsonify({"examples": data["examples"], "limits": data["limits"]})
-
-
-@bp.route("/queries")
-def queries() -> Response:
+def queries_page() -> Page:
     """The list of stored (competency) queries."""
-    return _page("queries.html", 200, examples=[_example(q) for q in state().queries()])
-
-
-@bp.route("/queries.json")
-def queries_json() -> Response:
-    """JSON twin of the stored query list."""
-    return jsonify({"queries": [_example(q) for q in state().queries()]})
+    return Page({"queries": [_example(q) for q in current().queries()]})
 
 
 def _stored_values(query: StoredQuery) -> dict[str, str]:
@@ -263,79 +166,69 @@ def _run_stored(query: StoredQuery) -> tuple[dict[str, Any], Outcome | None]:
         "results": None,
         "error": None,
     }
-    outcome = None
     try:
-        bindings = query.bind(values)
-        outcome = state().service.run(
-            QueryRequest(
-                query=query.text,
-                bindings=bindings,
-                trusted=True,
-                time_limit_ms=request.args.get("timeout"),
-            )
+        outcome = current().service.run_stored(
+            query, values, time_limit_ms=request.args.get("timeout")
         )
     except RelgraphError as exc:
         log_if_internal(exc)
         data["error"] = error_dict(exc)
         return data, None
     encoded = urlencode(sorted(values.items()))
-    page = url_for("pages.stored_query", query_id=query.id)
+    here = url_for("pages.stored_query", query_id=query.id)
     data["results"] = results_dict(
         outcome,
-        permalink=page + ("?" + encoded if encoded else ""),
+        permalink=here + ("?" + encoded if encoded else ""),
         download=url_for("pages.stored_results", query_id=query.id)
         + ("?" + encoded if encoded else ""),
     )
     return data, outcome
 
 
-@bp.route("/queries/<query_id>")
-def stored_query(query_id: str) -> Response:
+def stored_query_page(query_id: str) -> Page:
     """A stored query: its question, text, parameter form and live result."""
-    data, _ = _run_stored(state().query(query_id))
-    return _page("query.html", _status(data["error"]), **data)
+    data, _ = _run_stored(current().query(query_id))
+    return Page(data, _status(data["error"]))
 
 
-@bp.route("/queries/<query_id>.json")
-def stored_query_json(query_id: str) -> Response:
-    """JSON twin of a stored query page."""
-    data, _ = _run_stored(state().query(query_id))
-    response = jsonify(data)
-    response.status_code = _status(data["error"])
-    return response
+def entity_page() -> Page:
+    """The page of any IRI (ours have theirs at their own path too; see relgraph.web.views)."""
+    iri = request.args.get("iri", "")
+    if not iri:
+        raise RelgraphError("no IRI given", f"open /entity?iri={RGR}review")
+    data = entity_data(iri)
+    return Page(data, 200 if data["found"] else 404)
+
+
+page(bp, "/", "index", "index.html", index_page, methods=("GET", "POST"))
+page(bp, "/queries", "queries", "queries.html", queries_page)
+page(bp, "/queries/<query_id>", "stored_query", "query.html", stored_query_page)
+page(bp, "/entity", "entity", "views/entity.html", entity_page)
+
+
+@bp.route("/query.json", methods=["GET", "POST"])
+def query_json() -> Response:
+    """The results of the query page alone (what the page's script renders)."""
+    found = index_page()
+    data = found.data
+    if data["error"]:
+        response = jsonify(data["error"])
+        response.status_code = found.status
+        if response.status_code == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
+    if data["results"] is None:
+        raise RelgraphError("no query given", "send the SPARQL text as the parameter 'query'")
+    return jsonify(data["results"])
 
 
 @bp.route("/queries/<query_id>/results")
 def stored_results(query_id: str) -> BaseResponse:
     """A stored query's answer in a SPARQL result format (``format=csv`` ...)."""
-    data, outcome = _run_stored(state().query(query_id))
+    data, outcome = _run_stored(current().query(query_id))
     if outcome is None:
         response = jsonify(data["error"])
         response.status_code = _status(data["error"])
         return response
     chosen = negotiate(outcome.answer.kind, MultiDict(request.args))
-    assert chosen is not None
     return answer_response(outcome, chosen, download=request.args.get("download") == "1")
-
-
-def _entity_data() -> dict[str, Any]:
-    iri = request.args.get("iri", "")
-    if not iri:
-        raise RelgraphError("no IRI given", "open /entity?iri=https://w3id.org/relgraph/...")
-    return entity_data(iri)
-
-
-@bp.route("/entity")
-def entity() -> Response:
-    """The page of any IRI (ours have theirs at their own path too; see relgraph.web.views)."""
-    data = _entity_data()
-    return _page("views/entity.html", 200 if data["found"] else 404, **data)
-
-
-@bp.route("/entity.json")
-def entity_json() -> Response:
-    """JSON twin of an entity page."""
-    data = _entity_data()
-    response = jsonify(data)
-    response.status_code = 200 if data["found"] else 404
-    return response

@@ -8,7 +8,7 @@ worker, not the web worker, so other clients keep being served.
 Self-healing: a web worker that answers ``max_error_streak`` internal errors
 (500) in a row exits gracefully (it finishes the requests in flight), and the
 gunicorn arbiter forks a fresh one in its place; query worker processes that
-fail are replaced by their pool (:mod:`relgraph.pool`).
+fail are replaced by their pool (:mod:`relgraph.query.pool`).
 """
 
 from __future__ import annotations
@@ -73,7 +73,9 @@ class RelgraphServer(BaseApplication):  # type: ignore[misc]
         app = create_app(self.settings)
         rg = app.extensions["relgraph"]
         rg.health.on_unhealthy = _exit_worker
-        rg.service.pool.warm()
+        pool = rg.service.pool
+        assert pool is not None
+        pool.warm()
         atexit.register(rg.close)
         return app
 

@@ -6,44 +6,54 @@ picks the parameters, runs the view queries through the killable worker pool
 or fails like any query that runs too long), caches what does not depend on
 the request (the graph is read-only while served), and renders.
 
-Pages (``.json`` twins): ``/graph`` (theory explorer), ``/compare``,
+Pages, each registered with its ``.json`` twin by
+:func:`~relgraph.web.twins.page`: ``/graph`` (theory explorer), ``/compare``,
 ``/gaps``, ``/analytics`` (``/analytics/shared``, ``/analytics/centrality``,
 ``/analytics/path``). IRIs: ``/resource/<name>``, ``/ontology``,
 ``/ontology/<Name>``, ``/graph/<folder>/<file>``, ``/shapes/<Name>`` answer
-303 to a document (:mod:`relgraph.views.iris`).
+303 to a document (:mod:`relgraph.web.resources`); the document ``.html`` is the
+entity page, ``.json`` its twin.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from relgraph.answer import Answer, Term
-from relgraph.catalog import StoredQuery
-from relgraph.entities import parse_iri
 from relgraph.errors import RelgraphError
-from relgraph.formats import format_named
-from relgraph.sparql import QueryRequest
+from relgraph.query.formats import format_named
+from relgraph.query.service import QueryRequest
+from relgraph.store import Answer, Term
 from relgraph.views.analytics import centrality, evidence_path, shared_elements
 from relgraph.views.compare import comparison
 from relgraph.views.documents import TripleIndex, describe, serialize
-from relgraph.views.entity import UnknownEntity, entity_page
+from relgraph.views.entities import UnknownEntity, entity_page, parse_iri
 from relgraph.views.explorer import explorer_data
 from relgraph.views.gaps import gap_map, research_gaps
 from relgraph.views.graph import TheoryGraph, theory_graph
-from relgraph.views.iris import DOCUMENTS, Document, iri_for_path, local_path, split_extension
+from relgraph.views.mappings import mappings_for
 from relgraph.views.reflow import Lexicon, lexicon_of
-from relgraph.views.source import ViewSource
-from relgraph.web import Relgraph, state
+from relgraph.views.source import ViewQuery, ViewSource
+from relgraph.vocab import OBO
 from relgraph.web.conneg import best_type
+from relgraph.web.resources import (
+    DOCUMENTS,
+    Document,
+    iri_for_path,
+    link,
+    local_path,
+    split_extension,
+)
+from relgraph.web.state import current
+from relgraph.web.twins import Page, page
 
-__all__ = ["bp", "link", "view_source", "IRI_ROOTS"]
+__all__ = ["bp", "view_source", "entity_data", "IRI_ROOTS"]
 
 bp = Blueprint("views", __name__)
 
@@ -52,48 +62,23 @@ T = TypeVar("T")
 #: The first path segments of our IRIs that the server resolves.
 IRI_ROOTS = ("resource", "ontology", "graph", "shapes")
 
-_locks: dict[int, threading.RLock] = {}
-_guard = threading.Lock()
-
-
-def _cache(rg: Relgraph) -> dict[str, Any]:
-    with _guard:
-        cache: dict[str, Any] = rg._computed.setdefault("views", {})  # noqa: SLF001 - its cache
-        return cache
-
 
 def _once(name: str, compute: Callable[[], T]) -> T:
-    """Compute a request-independent value once per process (not cached on error)."""
-    rg = state()
-    cache = _cache(rg)
-    with _guard:
-        lock = _locks.setdefault(id(cache), threading.RLock())
-    with lock:
-        if name not in cache:
-            cache[name] = compute()
-        value: T = cache[name]
-        return value
+    """A request-independent value, computed once per process (not cached on error)."""
+    return current().once(f"views:{name}", compute)
 
 
 def view_source() -> ViewSource:
     """The view queries, run in the worker pool as trusted queries."""
-    rg = state()
+    state = current()
 
-    def run(query: StoredQuery, bindings: Mapping[str, Term]) -> Answer:
-        outcome = rg.service.run(
+    def run(query: ViewQuery, bindings: Mapping[str, Term]) -> Answer:
+        outcome = state.service.run(
             QueryRequest(query=query.text, bindings=dict(bindings), trusted=True)
         )
         return outcome.answer
 
-    return _once("source", lambda: ViewSource(rg.settings, run))
-
-
-def link(iri: str) -> str:
-    """The URL of an entity's page: its own path for our IRIs, ``/entity?iri=`` otherwise."""
-    path = local_path(iri, str(state().settings.base_iri))
-    if path is not None:
-        return request.script_root + path
-    return url_for("pages.entity", iri=iri)
+    return _once("source", lambda: ViewSource(state.settings, run))
 
 
 def _graph() -> TheoryGraph:
@@ -102,7 +87,7 @@ def _graph() -> TheoryGraph:
 
 def _lexicon() -> Lexicon | None:
     def read() -> Lexicon | None:
-        folder = Path(state().settings.path("seed_dir"))
+        folder = Path(current().settings.path("seed_dir"))
         texts = sorted(folder.glob("*.txt")) if folder.is_dir() else []
         if not texts:
             return None
@@ -122,28 +107,27 @@ def _json(data: dict[str, Any], status: int = 200) -> Response:
 
 
 def _twin(name: str, template: str, build: Callable[[], dict[str, Any]]) -> None:
-    """Register a page at ``/name`` and its JSON twin at ``/name.json``."""
+    """Register a page at ``/name`` and its JSON twin at ``/name.json`` (one data function)."""
 
-    def page() -> Response:
-        return _page(template, build())
+    def data() -> Page:
+        return Page(build())
 
-    def twin() -> Response:
-        return _json(build())
-
-    endpoint = name.replace("/", "_")
-    bp.add_url_rule(f"/{name}", endpoint, page)
-    bp.add_url_rule(f"/{name}.json", f"{endpoint}_json", twin)
+    data.__doc__ = build.__doc__
+    page(bp, f"/{name}", name.replace("/", "_"), template, data)
 
 
 # -- the views -----------------------------------------------------------------
 
 
 def _explorer() -> dict[str, Any]:
+    """The theory explorer: Cytoscape.js elements, filters, legend."""
     data = _once("explorer", lambda: explorer_data(_graph(), link))
     return {**data, "json_href": url_for("views.graph_json")}
 
 
 def _compare() -> dict[str, Any]:
+    """The theories side by side (rows of the comparison, with their sources)."""
+
     def build() -> dict[str, Any]:
         source = view_source()
         return comparison(_graph(), source.rows("view-theories"), source.rows("view-claims"), link)
@@ -152,6 +136,7 @@ def _compare() -> dict[str, Any]:
 
 
 def _gaps() -> dict[str, Any]:
+    """The evidence gap map (``?settingKind=`` filters) and the review's stated gaps."""
     kind = request.args.get("settingKind", "").strip()
     data = _once(f"gaps:{kind}", lambda: gap_map(_graph(), link, kind))
     gaps = _once(
@@ -163,11 +148,13 @@ def _gaps() -> dict[str, Any]:
 
 
 def _shared() -> dict[str, Any]:
+    """Constructs and methods shared by several theories."""
     data = _once("shared", lambda: shared_elements(_graph(), link))
     return {**data, "json_href": url_for("views.analytics_shared_json")}
 
 
 def _centrality() -> dict[str, Any]:
+    """Degree and betweenness centrality, with what each measure means."""
     data = _once("centrality", lambda: centrality(_graph(), link))
     return {**data, "json_href": url_for("views.analytics_centrality_json")}
 
@@ -184,6 +171,7 @@ def _path_choices() -> dict[str, Any]:
 
 
 def _path() -> dict[str, Any]:
+    """The shortest evidence path from a theory to an outcome (``?theory=&outcome=``)."""
     choices = _once("path_choices", _path_choices)
     theory = request.args.get("theory", "").strip()
     outcome = request.args.get("outcome", "").strip()
@@ -207,6 +195,7 @@ def _path() -> dict[str, Any]:
 
 
 def _analytics() -> dict[str, Any]:
+    """The network analytics at a glance."""
     return {
         "shared": _shared(),
         "centrality": _centrality(),
@@ -228,11 +217,11 @@ _twin("analytics/path", "views/path.html", _path)
 
 
 def _index() -> TripleIndex:
-    return _once("triple_index", lambda: TripleIndex(state().store))
+    return _once("triple_index", lambda: TripleIndex(current().store))
 
 
 def _graph_sizes() -> dict[str, int]:
-    return _once("graph_sizes", lambda: {g.iri: g.triples for g in state().store.graphs()})
+    return _once("graph_sizes", lambda: {g.iri: g.triples for g in current().store.graphs()})
 
 
 def entity_data(iri: str) -> dict[str, Any]:
@@ -243,8 +232,6 @@ def entity_data(iri: str) -> dict[str, Any]:
     iri = parse_iri(iri).value
     data = entity_page(view_source(), iri, link, lexicon=_lexicon(), graphs=_graph_sizes())
     if data["found"]:
-        from relgraph.mappings import mappings_for
-
         data["mappings"] = [
             {
                 "predicate": m.predicate_label,
@@ -260,9 +247,9 @@ def entity_data(iri: str) -> dict[str, Any]:
                 "comment": m.comment,
                 "url": m.url,
             }
-            for m in mappings_for(state().store, iri)
+            for m in mappings_for(current().store, iri)
         ]
-    path = local_path(iri, str(state().settings.base_iri))
+    path = local_path(iri)
     base = request.script_root + path if path else None
     data["documents"] = [
         {
@@ -299,7 +286,8 @@ def _document(iri: str, doc: Document) -> Response:
         if not triples and not graph:
             raise _not_found(iri)
         fmt = format_named("graph", doc.rdf_format)
-        response = Response(serialize(triples, fmt.rdf_writer()), content_type=fmt.content_type)
+        assert isinstance(fmt.syntax, ox.RdfFormat)
+        response = Response(serialize(triples, fmt.syntax), content_type=fmt.content_type)
         response.headers["X-Relgraph-Truncated"] = "true" if cut else "false"
     response.headers["Vary"] = "Accept"
     return response
@@ -315,7 +303,7 @@ def _not_found(iri: str) -> UnknownEntity:
 def resolve(path: str) -> BaseResponse:
     """Answer a request for one of our IRIs' paths (``/resource/x``) or documents (``.ttl``)."""
     name, doc = split_extension(path.strip("/"))
-    iri = iri_for_path(name, str(state().settings.base_iri))
+    iri = iri_for_path(name)
     if doc is not None:
         response = _document(iri, doc)
         response.headers["Content-Location"] = (
@@ -354,6 +342,6 @@ def entity_document() -> Response:
     if not iri or doc is None or not doc.rdf_format:
         raise RelgraphError(
             "give iri= and format= (ttl, jsonld, nt or rdf)",
-            "e.g. /entity/document?iri=http://purl.obolibrary.org/obo/ECO_0006017&format=ttl",
+            f"e.g. /entity/document?iri={OBO}ECO_0006017&format=ttl",
         )
     return _document(iri, doc)

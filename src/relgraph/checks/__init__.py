@@ -1,0 +1,180 @@
+"""The checks part: ``relgraph check``, a runner over the phase table of :mod:`.phases`.
+
+The check runs over the sources (what the built graph is made of; parsed
+again, so that every problem can name the file and line of its node, see
+:class:`~relgraph.store.sources.SourceIndex`) plus optional extra files,
+loaded into their own store so the built graph is never changed. Every
+problem names its rule, the node (IRI and label, or a blank node), where it
+is described, the offending value as written, what is wrong and how to fix
+it. The phases:
+
+* :mod:`.shacl` -- SHACL shapes (pySHACL);
+* :mod:`.spans` -- passage spans against the review's text;
+* :mod:`.fidelity` (with :mod:`.wording`) -- the graph says what the review says;
+* :mod:`.quality` -- the quality queries of ``queries/checks/``;
+* :mod:`.mappings` -- the SSSOM mapping set;
+* :mod:`.owl` -- HermiT and the OWL 2 RL rules of ``queries/rules/``.
+
+:mod:`.sparql` runs the SPARQL check files of both folders; :mod:`.report` is
+the report; :mod:`.owlprofile` is the OWL API's OWL 2 DL profile check of the
+OWL exports.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from relgraph.checks.context import CheckContext
+from relgraph.checks.phases import PHASE_NAMES, PHASES
+from relgraph.checks.report import SEVERITY_ORDER, CheckReport, Problem, locate
+from relgraph.errors import CheckFailed
+from relgraph.settings import Settings
+from relgraph.store.builder import load_sources
+from relgraph.store.labels import labels
+from relgraph.store.memory import GraphStore
+from relgraph.store.parts import graph_parts
+from relgraph.store.sources import Origins, SourceIndex, extra_source, parse_source
+
+__all__ = [
+    "PHASE_NAMES",
+    "SEVERITY_ORDER",
+    "CheckReport",
+    "Problem",
+    "check",
+    "check_store",
+    "verify_for_build",
+]
+
+
+def _with_extra(
+    store: GraphStore, settings: Settings, files: Iterable[Path], index: SourceIndex
+) -> tuple[GraphStore, list[str]]:
+    """A copy of the store with extra files loaded (replacing a graph of the same file)."""
+    paths = [Path(f) for f in files]
+    sources = [extra_source(p, settings) for p in paths]
+    origins: Origins = {}
+    parsed = [  # raises LoadError first
+        (s.graph, parse_source(s, origins=origins, name=str(p)))
+        for s, p in zip(sources, paths, strict=True)
+    ]
+    index.origins.update(origins)  # a node described in an extra file is shown there
+    for _graph, quads in parsed:
+        index.add(quads)
+    replaced = {ox.NamedNode(g) for g, _ in parsed}
+    copy = GraphStore.from_quads(q for q in store.quads() if q.graph_name not in replaced)
+    for _graph, quads in parsed:
+        copy.add_quads(quads)
+    return copy, [g for g, _ in parsed]
+
+
+def _labelled(store: GraphStore, problems: Iterable[Problem]) -> list[Problem]:
+    """The problems, each once, with their nodes' labels, sorted by severity, rule and node."""
+    unique = set(problems)
+    names = labels(store, sorted({p.node for p in unique if p.node}))
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    out = []
+    for p in unique:
+        label = names.get(p.node, "")
+        out.append(p if p.label == label else _replace_label(p, label))
+    return sorted(out, key=lambda p: (rank.get(p.severity, 9), p.rule, p.node, p.value))
+
+
+def _replace_label(problem: Problem, label: str) -> Problem:
+    return replace(problem, label=label)
+
+
+def check_store(
+    store: GraphStore,
+    settings: Settings,
+    *,
+    extra_graphs: Sequence[str] = (),
+    reasoner: bool = True,
+    phases: Sequence[str] = PHASE_NAMES,
+) -> CheckReport:
+    """Run the check over a store (which is not modified): every phase of :data:`PHASES`.
+
+    :param extra_graphs: named graphs that hold the extra files.
+    :param reasoner: also run HermiT (the OWL 2 RL rules always run).
+    :param phases: the names of the phases to run (all by default).
+    """
+    started = time.perf_counter()
+    parts = graph_parts(store, settings, extra_graphs)
+    report = CheckReport(triples=len(store))
+    # Queries over an explicit list of default graphs are several times slower in
+    # pyoxigraph than over the union default graph, so query a copy without shapes.
+    checked = store
+    if parts.shapes:
+        checked = GraphStore.from_quads(q for g in parts.checked for q in store.quads(g))
+    ctx = CheckContext(checked, store, parts, settings, reasoner)
+    report.timings["prepare"] = time.perf_counter() - started
+    chosen = [p for p in PHASES if p.name in phases]
+    begun: dict[str, object] = {}
+    start_seconds: dict[str, float] = {}
+    for phase in chosen:
+        if phase.start is not None:
+            t = time.perf_counter()
+            begun[phase.name] = phase.start(ctx)
+            start_seconds[phase.name] = time.perf_counter() - t
+    for phase in chosen:
+        t = time.perf_counter()
+        result = phase.run(ctx, begun.get(phase.name))
+        report.timings[phase.name] = time.perf_counter() - t + start_seconds.get(phase.name, 0.0)
+        report.timings.update(result.timings)
+        report.problems += result.problems
+        report.notes += result.notes
+        report.spans_verified = report.spans_verified and result.spans_verified
+    report.problems = _labelled(checked, report.problems)
+    report.timings["total"] = time.perf_counter() - started
+    return report
+
+
+def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = True) -> CheckReport:
+    """Check the sources (what the built graph is made of) plus extra files.
+
+    The check parses the sources itself, so that every problem names the file
+    and line of its node (blank nodes included) and values as written there.
+
+    :raises LoadError: when a file does not parse (nothing is checked).
+    """
+    files = list(files)
+    index = SourceIndex()
+    store = load_sources(settings, index)
+    extra: list[str] = []
+    if files:
+        store, extra = _with_extra(store, settings, files, index)
+    report = check_store(store, settings, extra_graphs=extra, reasoner=reasoner)
+    report.problems = locate(report.problems, index)
+    report.files = [str(f) for f in files]
+    return report
+
+
+def verify_for_build(
+    store: GraphStore, index: SourceIndex | None = None, *, settings: Settings
+) -> list[str]:
+    """Refuse a new graph with errors (called by ``relgraph build`` before replacing).
+
+    HermiT runs only if the ``build_check_reasoner`` setting is true; the OWL 2
+    RL rules always run.
+
+    :returns: the check's notes (e.g. that passage spans were not verified).
+    :raises CheckFailed: listing the errors.
+    """
+    report = check_store(store, settings, reasoner=settings.build_check_reasoner)
+    if report.ok:
+        return list(report.notes)
+    if index is not None:
+        report.problems = locate(report.problems, index)
+    lines = [f"the new graph has {len(report.errors)} error(s); the previous graph is kept:"]
+    for p in report.errors[:20]:
+        lines.append(
+            f"  [{p.rule}] {p.describe()}: {p.message}"
+            + (f" (value: {p.value})" if p.value else "")
+        )
+    if len(report.errors) > 20:
+        lines.append(f"  ... and {len(report.errors) - 20} more")
+    raise CheckFailed("\n".join(lines), "run `relgraph check` for the full report with fixes")

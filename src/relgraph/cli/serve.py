@@ -1,0 +1,40 @@
+"""``relgraph serve``: the query page and the SPARQL endpoint with gunicorn."""
+
+from __future__ import annotations
+
+import click
+
+from relgraph.cli.base import EPILOG, cli, pass_settings
+from relgraph.errors import NotBuiltError
+from relgraph.settings import Settings
+from relgraph.store.builder import built_graph_path
+from relgraph.web.server import serve as run_server
+
+__all__ = ["serve"]
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--host", default=None, help="Interface to bind (default: setting host, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: setting port, 5000).")
+@click.option("--workers", type=int, default=None, help="Web worker processes (setting workers).")
+@click.option("--threads", type=int, default=None, help="Threads per web worker (setting threads).")
+@pass_settings
+def serve(
+    settings: Settings,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    threads: int | None,
+) -> None:
+    """Serve the query page and the SPARQL endpoint with gunicorn.
+
+    Binds to loopback unless --host says otherwise. Build the graph first
+    (`make serve` does both).
+    """
+    path = built_graph_path(settings)
+    if not path.is_file():
+        raise NotBuiltError(f"no built graph at {path}", "run `relgraph build` first")
+    host = host or settings.host
+    port = port if port is not None else settings.port
+    click.echo(f"serving relgraph at http://{host}:{port}/ (SPARQL: /sparql)", err=True)
+    run_server(settings, host, port, workers if workers is not None else settings.workers, threads)

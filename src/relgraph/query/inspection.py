@@ -1,0 +1,312 @@
+"""Query inspection: what a SPARQL text is, and whether this endpoint may run it.
+
+The inspector works on tokens, never on a parse tree: a small lexer for the
+terminals of SPARQL 1.1 (section 19.8 of the Query Language recommendation:
+strings, IRIs, prefixed names, variables, comments, numbers, keywords) that
+skips the content of strings, IRIs and comments. It finds
+
+* the query form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``: the first
+  keyword after the prologue), and whether the query has ``FROM`` or ``FROM
+  NAMED`` clauses;
+* update operations (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``,
+  ``CREATE``, ``ADD``, ``MOVE``, ``COPY``, ``WITH``) where a request may start
+  one: refused with :class:`~relgraph.errors.QueryRejected` (HTTP 403);
+* ``SERVICE`` anywhere (nested groups, OPTIONAL, subqueries, EXISTS):
+  refused, since the engine would follow it over HTTP.
+
+The grammar authority is the engine. pyoxigraph parses the text when it runs
+it (once, in a killable worker process, see :mod:`relgraph.query.pool`); its syntax
+errors, with line and column, are the ones the client sees. The lexer only has
+to be right about the three decisions above, and for ``SERVICE`` it does not
+even have to be: the engine's parser reads keywords without word boundaries
+(``SERVICEex:g {}`` is a SERVICE clause for it), which no token-level reading
+reproduces exactly. So whenever the letters ``service`` occur anywhere in a
+text (any case, even inside a string), :func:`service_probe` makes a copy with
+each occurrence replaced by the same number of letters that are no keyword,
+and the worker parses that copy, on an empty store, before running anything.
+Renaming a letter sequence consistently keeps every string, IRI, variable and
+prefixed name valid, and only a SERVICE keyword turns into an error, so: the
+copy parses if and only if the text has no SERVICE clause. (This relies on the
+engine not expanding ``\\u`` escapes outside strings and IRIs, which
+pyoxigraph 0.5 does not; a test guards it.)
+
+The inspector is a pure function over an immutable compiled pattern: it keeps
+no state between calls and is safe to call from any number of threads. It
+replaces rdflib's pyparsing grammar, whose module-level parser state was
+corrupted by concurrent requests (issue #8; see
+``docs/decisions/0004-query-inspection.md`` for the measurements).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from relgraph.errors import QueryRejected, QuerySyntaxError
+
+__all__ = [
+    "QueryInfo",
+    "Token",
+    "UPDATE_OPERATIONS",
+    "READ_ONLY_HINT",
+    "inspect_query",
+    "service_probe",
+    "service_in_keyword_position",
+    "tokens",
+]
+
+#: Keywords that start an update operation -> the operation named in refusals.
+UPDATE_OPERATIONS: dict[str, str] = {
+    "LOAD": "LOAD",
+    "CLEAR": "CLEAR",
+    "DROP": "DROP",
+    "CREATE": "CREATE",
+    "ADD": "ADD",
+    "MOVE": "MOVE",
+    "COPY": "COPY",
+    "WITH": "DELETE/INSERT",
+    "INSERT": "DELETE/INSERT",
+    "DELETE": "DELETE/INSERT",
+}
+
+#: The hint of every refused update.
+READ_ONLY_HINT = (
+    "this endpoint is read-only: send a SELECT, ASK, CONSTRUCT or DESCRIBE query; "
+    "the graph is changed only by editing its sources and rebuilding"
+)
+
+_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+
+# -- terminals (SPARQL 1.1 Query Language, section 19.8) ------------------------------------------
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_CHARS_U = _BASE + "_"
+_CHARS = _CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
+_LOCAL = f"(?:[{_CHARS_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
+_VARNAME = f"[{_CHARS_U}0-9][{_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_ESCAPE = r"\\[\s\S]"
+_EXPONENT = r"[eE][+-]?[0-9]+"
+
+# Alternatives in order of frequency in real queries, where first characters allow it:
+# a blank node label and a prefixed name before a word, an IRI and a number before
+# punctuation (longest match: '<a>' is an IRI, '.5' a number).
+_TOKEN = re.compile(
+    "|".join(
+        [
+            r"(?P<ws>[ \t\r\n]+)",
+            rf"(?P<var>[?$]{_VARNAME})",
+            rf"(?P<bnode>_:[{_CHARS_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)",
+            rf"(?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)",
+            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+            r"(?P<comment>\#[^\r\n]*)",
+            r'(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)',
+            rf'(?P<string>"""(?:(?:"|"")?(?:[^"\\]|{_ESCAPE}))*"""'
+            rf"|'''(?:(?:'|'')?(?:[^'\\]|{_ESCAPE}))*'''"
+            rf'|"(?:[^"\\\r\n]|{_ESCAPE})*"'
+            rf"|'(?:[^'\\\r\n]|{_ESCAPE})*')",
+            rf"(?P<number>[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+(?:{_EXPONENT})?"
+            rf"|[0-9]+(?:\.[0-9]+)?(?:{_EXPONENT})?)",
+            r"(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|<<\(|\)>>|<<|>>|\{\||\|\}|[{}()\[\];,.*+\-/!=<>|^?$~&])",
+            r"(?P<other>[\s\S])",
+        ]
+    )
+)
+
+#: The letters of the SERVICE keyword, compared as the engine does (ASCII, any case).
+_SERVICE_LETTERS = re.compile("service", re.IGNORECASE | re.ASCII)
+#: Letters no SPARQL keyword or function name starts with: replacements are made of them.
+_NEUTRAL = "zq"
+
+
+class Token(NamedTuple):
+    """One token of a SPARQL text.
+
+    :ivar kind: ``word``, ``pname``, ``var``, ``iri``, ``string``, ``number``,
+        ``bnode``, ``lang``, ``punct`` or ``other`` (whitespace and comments
+        are skipped).
+    :ivar text: the characters of the token.
+    :ivar start: its offset in the text (code points).
+    """
+
+    kind: str
+    text: str
+    start: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The significant tokens of a SPARQL text, longest match first.
+
+    >>> [t.text for t in tokens('SELECT ?x { ?x rdfs:label "a { b" } # SERVICE')]
+    ['SELECT', '?x', '{', '?x', 'rdfs:label', '"a { b"', '}']
+    """
+    # The last alternative matches any character, so the matches tile the text.
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind != "ws" and kind != "comment":
+            yield Token(kind or "other", match.group(), match.start())
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What inspection learnt about an accepted query text.
+
+    :ivar form: ``select``, ``ask``, ``construct`` or ``describe``; None when no
+        query form keyword opens the text (the engine then says what is wrong).
+    :ivar has_dataset: whether the query has FROM or FROM NAMED clauses.
+    :ivar mentions_service: whether the letters ``service`` occur anywhere in
+        the text, so that the engine must confirm, on a :func:`service_probe`,
+        that there is no SERVICE clause before the query runs.
+    """
+
+    form: str | None
+    has_dataset: bool = False
+    mentions_service: bool = False
+
+    @property
+    def returns_graph(self) -> bool:
+        """True for CONSTRUCT and DESCRIBE."""
+        return self.form in {"construct", "describe"}
+
+
+def _update_name(keyword: str, following: str) -> str:
+    if keyword in {"INSERT", "DELETE"} and following in {"DATA", "WHERE"}:
+        return f"{keyword} {following}"
+    return UPDATE_OPERATIONS[keyword]
+
+
+def inspect_query(text: str) -> QueryInfo:
+    """Accept a query text or say why not.
+
+    A leading byte-order mark (U+FEFF) is ignored.
+
+    >>> inspect_query("SELECT * WHERE { ?s ?p ?o }")
+    QueryInfo(form='select', has_dataset=False, mentions_service=False)
+    >>> try:
+    ...     inspect_query("DROP ALL")
+    ... except QueryRejected as exc:
+    ...     print(exc.message)
+    updates are refused (found DROP)
+
+    :raises QuerySyntaxError: if the text is empty.
+    :raises QueryRejected: for update operations and SERVICE clauses.
+    """
+    text = text.removeprefix("\ufeff")
+    form: str | None = None
+    has_dataset = False
+    updates: list[str] = []
+    depth = 0
+    statement = 0
+    expect_keyword = True  # at the start of a request or after ';' between operations
+    skip = 0  # tokens of a prologue declaration still to pass
+    pending: str | None = None  # INSERT or DELETE, waiting for DATA / WHERE
+    seen = False
+    for token in tokens(text):
+        seen = True
+        upper = token.text.upper() if token.kind == "word" else ""
+        if pending is not None:
+            updates.append(_update_name(pending, upper))
+            pending = None
+        if upper == "SERVICE":
+            raise QueryRejected(
+                "SERVICE is refused: this endpoint never calls other services",
+                "remove the SERVICE clause and query the other endpoint yourself",
+            )
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+        elif token.text == ";" and depth <= 0:
+            expect_keyword, statement = True, statement + 1
+            continue
+        if upper == "FROM" and depth <= 0 and statement == 0:
+            has_dataset = True
+        if skip:
+            skip -= 1
+            continue
+        if not expect_keyword:
+            continue
+        if upper == "BASE":
+            skip = 1
+        elif upper == "PREFIX":
+            skip = 2
+        else:
+            expect_keyword = False
+            if upper in UPDATE_OPERATIONS:
+                if upper in {"INSERT", "DELETE"}:
+                    pending = upper
+                else:
+                    updates.append(UPDATE_OPERATIONS[upper])
+            elif statement == 0:
+                form = _FORMS.get(upper)
+    if pending is not None:
+        updates.append(_update_name(pending, ""))
+    if updates:
+        found = ", ".join(dict.fromkeys(updates))
+        raise QueryRejected(f"updates are refused (found {found})", READ_ONLY_HINT)
+    if not seen:
+        raise QuerySyntaxError(
+            "the query is empty", "give a SELECT, ASK, CONSTRUCT or DESCRIBE query"
+        )
+    return QueryInfo(form, has_dataset, _SERVICE_LETTERS.search(text) is not None)
+
+
+def service_probe(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A copy of a query text in which no SERVICE keyword can remain, and where it changed.
+
+    Every occurrence of the letters ``service`` (ASCII, any case) is replaced
+    by seven letters that start no SPARQL keyword and occur nowhere in the
+    text, so offsets, lines and columns stay the same. See the module
+    docstring for why the copy parses exactly when the text has no SERVICE
+    clause.
+
+    >>> service_probe('SELECT * { ?s ?p "self-service" }')
+    ('SELECT * { ?s ?p "self-zzzzzzz" }', ((23, 30),))
+
+    :returns: the probe text and the (start, end) offsets of the replacements.
+    """
+    text = text.removeprefix("\ufeff")
+    lowered = text.lower()
+    for letters in itertools.product(_NEUTRAL, repeat=7):
+        replacement = "".join(letters)
+        if replacement not in lowered:
+            break
+    else:  # pragma: no cover - only a text written to defeat the probe gets here
+        raise QueryRejected(
+            "the query cannot be checked for SERVICE clauses",
+            "shorten the query; this endpoint never calls other services",
+        )
+    spans = tuple((m.start(), m.end()) for m in _SERVICE_LETTERS.finditer(text))
+    return _SERVICE_LETTERS.sub(replacement, text), spans
+
+
+def service_in_keyword_position(text: str) -> bool:
+    """Whether the letters ``service`` occur where the engine may read a keyword.
+
+    That is inside a word or the prefix of a prefixed name (``SERVICEex:g``,
+    ``SERVICE:g``), not inside a string, IRI, comment, variable or local name.
+    Used to word the answer when a :func:`service_probe` does not parse: such a
+    text is refused as a SERVICE clause, any other gets the syntax error.
+
+    >>> service_in_keyword_position("SELECT * { SERVICE:g { ?s ?p ?o } }")
+    True
+    >>> service_in_keyword_position('SELECT ?service { ?s ex:service "service" }')
+    False
+    """
+    for token in tokens(text.removeprefix("\ufeff")):
+        if token.kind == "word":
+            name = token.text
+        elif token.kind == "pname":
+            name = token.text.partition(":")[0]
+        else:
+            continue
+        if _SERVICE_LETTERS.search(name):
+            return True
+    return False

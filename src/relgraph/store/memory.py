@@ -1,0 +1,273 @@
+"""The embedded graph store: pyoxigraph in memory, one named graph per source.
+
+:class:`GraphStore` holds the graph while it is built and checked;
+:class:`ReadOnlyStore` is the view of it that the web gets, with no method that
+changes the graph. The built graph is persisted as an N-Quads file in the
+build folder and loaded into memory by every process that serves it. See
+``docs/decisions/0001-store-engine.md`` for the measurements behind the choice.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+
+from relgraph.errors import LoadError, NotBuiltError
+from relgraph.store.base import GraphInfo, QueryMethods, QueryResult, Term, parse_query_error
+from relgraph.store.sources import to_rdflib_triple
+from relgraph.vocab import MODULES, OWL, PREFIXES
+
+__all__ = ["GraphStore", "ReadOnlyStore"]
+
+#: The RDF syntaxes :meth:`GraphStore.serialize` writes with rdflib, which groups the
+#: triples of a subject and nests blank nodes (pyoxigraph writes the others).
+_PRETTY: dict[ox.RdfFormat, str] = {
+    ox.RdfFormat.TURTLE: "turtle",
+    ox.RdfFormat.RDF_XML: "xml",
+    ox.RdfFormat.JSON_LD: "json-ld",
+}
+
+
+class GraphStore(QueryMethods):
+    """A read-mostly quad store with one named graph per source file.
+
+    Queries see the union of all named graphs as their default graph unless a
+    dataset is given, so ``SELECT * WHERE { ?s ?p ?o }`` sees everything.
+    """
+
+    def __init__(self, store: ox.Store | None = None) -> None:
+        self._store = store if store is not None else ox.Store()
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def from_quads(cls, quads: Iterable[ox.Quad]) -> GraphStore:
+        """Build a store from quads."""
+        store = ox.Store()
+        store.bulk_extend(quads)
+        return cls(store)
+
+    @classmethod
+    def open(cls, path: Path) -> GraphStore:
+        """Load a built graph (N-Quads) into memory.
+
+        :raises NotBuiltError: if the file does not exist.
+        """
+        if not path.is_file():
+            raise NotBuiltError(
+                f"no built graph at {path}", "run `relgraph build` (or `make build`) first"
+            )
+        store = ox.Store()
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            raise LoadError(
+                f"the built graph is damaged: {exc.msg}",
+                "delete the build folder and run `relgraph build` again",
+                path=str(path),
+            ) from None
+        return cls(store)
+
+    def copy(self) -> GraphStore:
+        """Return an independent in-memory copy."""
+        return GraphStore.from_quads(self._store)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads (used while building and for checking extra files)."""
+        self._store.bulk_extend(quads)
+
+    # -- reading -----------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
+        """Iterate over the quads, of one named graph or of all."""
+        g = ox.NamedNode(graph) if graph else None
+        return self._store.quads_for_pattern(None, None, None, g)
+
+    def objects(self, node: str, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        """The objects of a node (an IRI, or ``_:`` and a blank node's id) for a predicate."""
+        subject = ox.BlankNode(node[2:]) if node.startswith("_:") else ox.NamedNode(node)
+        return [
+            q.object
+            for q in self._store.quads_for_pattern(subject, ox.NamedNode(predicate), None, None)
+            if not isinstance(q.object, ox.Triple)
+        ]
+
+    def graphs(self) -> list[GraphInfo]:
+        """List the named graphs with their triple counts, sorted by IRI."""
+        counts: dict[str, int] = {}
+        for quad in self._store:
+            g = quad.graph_name
+            if isinstance(g, ox.NamedNode):
+                counts[g.value] = counts.get(g.value, 0) + 1
+        return [GraphInfo(iri, n) for iri, n in sorted(counts.items())]
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
+        union_default_graph: bool = True,
+    ) -> QueryResult:
+        """Run a SPARQL query.
+
+        :param default_graphs: graphs forming the default graph (all, merged, if None).
+        :param named_graphs: graphs visible to ``GRAPH`` (all if None).
+        :param union_default_graph: when ``default_graphs`` is None, merge all
+            graphs into the default graph; False lets the query's own ``FROM``
+            and ``FROM NAMED`` choose (they only select graphs of this store).
+        :param bindings: variable name -> pyoxigraph term, bound before evaluation.
+        :raises QuerySyntaxError: with line and column if the query does not parse.
+        """
+        kwargs: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": base_iri}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [_graph_node(g) for g in default_graphs]
+        elif union_default_graph:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        try:
+            return self._store.query(sparql.removeprefix("\ufeff"), **kwargs)
+        except SyntaxError as exc:
+            raise parse_query_error(exc) from None
+
+    # -- writing out -------------------------------------------------------
+    def dump(self, path: Path) -> None:
+        """Write all quads as N-Quads to ``path`` (not atomically)."""
+        self._store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
+
+    def _quads_of(self, graphs: Iterable[str] | None) -> Iterable[ox.Quad]:
+        if graphs is None:
+            return self._store
+        return (q for g in graphs for q in self.quads(g))
+
+    def merged_triples(self, graphs: Iterable[str] | None = None) -> set[ox.Triple]:
+        """The triples of some (default: all) named graphs as one graph, as ``robot merge``.
+
+        The modules' ``owl:imports`` and their own ontology headers are left out:
+        their content is in the merged graph, and a tool that opens it (Protégé,
+        the OWL API) would otherwise try to fetch the modules from the web.
+        """
+        triples: set[ox.Triple] = set()
+        for quad in self._quads_of(graphs):
+            subject, predicate, obj = quad.subject, quad.predicate, quad.object
+            if predicate.value == _OWL_IMPORTS and _is_module(obj):
+                continue
+            if _is_module(subject):
+                continue
+            triples.add(quad.triple)
+        return triples
+
+    def serialize(self, syntax: ox.RdfFormat, graphs: Iterable[str] | None = None) -> bytes:
+        """Serialise the whole graph, or some of its named graphs.
+
+        :param syntax: N-Quads keeps the named graphs as they are; a triple
+            syntax (Turtle, N-Triples, RDF/XML, JSON-LD) writes
+            :meth:`merged_triples`.
+        :param graphs: the named graphs to write (default: all).
+        """
+        if syntax.supports_datasets and syntax not in _PRETTY:
+            if graphs is None:
+                data = self._store.dump(format=syntax)
+            else:
+                data = ox.serialize(self._quads_of(list(graphs)), format=syntax)
+            return _bytes(data)
+        triples = self.merged_triples(graphs)
+        if syntax not in _PRETTY:
+            return _bytes(ox.serialize(sorted(triples, key=str), format=syntax))
+        graph = rdflib.Graph(bind_namespaces="none")
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, replace=True)
+        for triple in triples:
+            graph.add(to_rdflib_triple(ox.Quad(triple.subject, triple.predicate, triple.object)))
+        out = io.BytesIO()
+        graph.serialize(out, format=_PRETTY[syntax], encoding="utf-8")
+        return out.getvalue()
+
+    def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
+        """Return the union of some (default: all) named graphs as an rdflib graph."""
+        graph = rdflib.Graph(bind_namespaces="none")
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, replace=True)
+        wanted = None if graphs is None else {ox.NamedNode(g) for g in graphs}
+        for quad in self._store:
+            if wanted is None or quad.graph_name in wanted:
+                graph.add(to_rdflib_triple(quad))
+        return graph
+
+
+_OWL_IMPORTS = str(OWL.imports)
+
+
+def _is_module(term: object) -> bool:
+    return isinstance(term, ox.NamedNode) and term.value.startswith(MODULES)
+
+
+def _bytes(data: bytes | None) -> bytes:
+    """Narrow pyoxigraph's optional return value (None only when writing to a file)."""
+    assert data is not None
+    return data
+
+
+def _graph_node(iri: str) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if iri == "" else ox.NamedNode(iri)
+
+
+class ReadOnlyStore(QueryMethods):
+    """A view of a :class:`GraphStore` with no method that changes the graph.
+
+    What the web's views get (:mod:`relgraph.web.state`): queries, the named
+    graphs, quads and serialisations, never :meth:`GraphStore.add_quads`.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self._graph = store
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
+        union_default_graph: bool = True,
+    ) -> QueryResult:
+        """Run a SPARQL query (see :meth:`GraphStore.query`)."""
+        return self._graph.query(
+            sparql,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            bindings=bindings,
+            base_iri=base_iri,
+            union_default_graph=union_default_graph,
+        )
+
+    def __len__(self) -> int:
+        return len(self._graph)
+
+    def graphs(self) -> list[GraphInfo]:
+        """The named graphs with their triple counts (see :meth:`GraphStore.graphs`)."""
+        return self._graph.graphs()
+
+    def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
+        """The quads, of one named graph or of all."""
+        return self._graph.quads(graph)
+
+    def objects(self, node: str, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        """The objects of a node for a predicate (see :meth:`GraphStore.objects`)."""
+        return self._graph.objects(node, predicate)
+
+    def serialize(self, syntax: ox.RdfFormat, graphs: Iterable[str] | None = None) -> bytes:
+        """Serialise the graph or some named graphs (see :meth:`GraphStore.serialize`)."""
+        return self._graph.serialize(syntax, graphs)

@@ -1,0 +1,118 @@
+"""Tests of the OWL reasoning: HermiT in a subprocess and the OWL 2 RL rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from relgraph.checks import check, check_store
+from relgraph.checks.owl import start_hermit
+from relgraph.checks.sparql import load_check_queries, run_check_queries
+from relgraph.settings import Settings
+from relgraph.store import GraphStore
+from relgraph.store.builder import load_sources
+from relgraph.store.sources import parse_file
+from tests import ROOT, R
+from tests.conftest import make_fixture_settings
+
+INVALID = ROOT / "tests" / "data" / "invalid"
+RULES = ROOT / "queries" / "rules"
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_fixture_settings(tmp_path_factory.mktemp("reasoning"))
+
+
+@pytest.fixture(scope="module")
+def sources(settings: Settings) -> GraphStore:
+    return load_sources(settings)
+
+
+def _with(store: GraphStore, name: str) -> GraphStore:
+    copy = store.copy()
+    copy.add_quads(parse_file(INVALID / f"{name}.ttl", "https://w3id.org/relgraph/graph/extra"))
+    return copy
+
+
+def load_rules(folder: Path) -> list:  # type: ignore[type-arg]
+    return load_check_queries(folder)
+
+
+def run_rules(store: GraphStore, rules: list) -> list:  # type: ignore[type-arg]
+    return run_check_queries(store, rules, phase="reasoning")
+
+
+def test_rules_have_headers() -> None:
+    rules = load_rules(RULES)
+    assert len(rules) >= 5
+    for rule in rules:
+        assert rule.id.startswith("owl-rl/") and rule.description and rule.hint
+        assert rule.severity == "error"
+
+
+def test_rules_find_nothing_in_fixture(sources: GraphStore) -> None:
+    assert run_rules(sources, load_rules(RULES)) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "rule", "node", "axiom"),
+    [
+        ("disjoint-classes", "owl-rl/disjoint-classes", R + "theory-odd", "DisjointClasses"),
+        (
+            "functional-second-value",
+            "owl-rl/functional-property",
+            R + "finding-collaborative-adherence",
+            "FunctionalProperty(<https://w3id.org/relgraph/ontology/hasDirection>)",
+        ),
+        ("year-ill-typed", "owl-rl/datatype", R + "work-words-1981", "not a valid"),
+        ("year-not-integer", "owl-rl/datatype", R + "work-quoted-1980", "DataPropertyRange"),
+        ("domain-disjoint", "owl-rl/domain-range-disjoint", R + "theory-role-theory", "Domain"),
+    ],
+)
+def test_rule_pinpoints_individual_and_axiom(
+    sources: GraphStore, name: str, rule: str, node: str, axiom: str
+) -> None:
+    found = run_rules(_with(sources, name), load_rules(RULES))
+    assert any(v.rule == rule and v.node == node and axiom in v.message for v in found), found
+
+
+def test_hermit_consistent_and_inconsistent(sources: GraphStore) -> None:
+    """Two HermiT runs in parallel: the fixture graph, and one with two disjoint types."""
+    good = start_hermit(sources.quads())
+    bad = start_hermit(_with(sources, "disjoint-classes").quads())
+    report = good.result()
+    assert report.ran and report.consistent and report.unsatisfiable == [], report.message
+    report = bad.result()
+    assert report.ran and not report.consistent
+    assert "inconsistent" in report.message
+
+
+def test_check_reports_inconsistency_with_individuals(settings: Settings) -> None:
+    report = check(settings, [INVALID / "functional-second-value.ttl"], reasoner=True)
+    rules = {(p.rule, p.node) for p in report.errors}
+    assert ("owl/inconsistent", "https://w3id.org/relgraph/ontology") in rules
+    assert ("owl-rl/functional-property", R + "finding-collaborative-adherence") in rules
+    (summary,) = [p for p in report.errors if p.rule == "owl/inconsistent"]
+    assert "name the individuals" in summary.message
+
+
+def test_hermit_timeout_is_reported(sources: GraphStore) -> None:
+    report = start_hermit(sources.quads(), timeout_s=0.01).result()
+    assert not report.ran and "reasoner_timeout_s" in report.message
+
+
+def test_missing_java_falls_back_to_rules(settings: Settings, sources: GraphStore) -> None:
+    store = _with(sources, "disjoint-classes")
+    report = check_store(store, settings.replace(java="/no/such/java"), phases=("reasoning",))
+    assert any("Java" in n and "OWL 2 RL" in n for n in report.notes)
+    assert ("info", "owl/java-missing") in {(p.severity, p.rule) for p in report.problems}
+    assert ("owl-rl/disjoint-classes", R + "theory-odd") in {
+        (p.rule, p.node) for p in report.errors
+    }
+
+
+def test_rule_files_parse(sources: GraphStore) -> None:
+    for path in sorted(Path(RULES).glob("*.rq")):
+        sources.query(path.read_text(encoding="utf-8"))

@@ -1,0 +1,1 @@
+"""Tests of the content: the real ontology, data, queries and mappings."""
