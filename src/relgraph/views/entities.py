@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from relgraph.errors import RelgraphError
 from relgraph.store import Term
+from relgraph.views.cells import cell
 from relgraph.views.explorer import direction_key, setting_kind_key
 from relgraph.views.kinds import STATES, kind_of, local_name
 from relgraph.views.reflow import Lexicon, reflow
@@ -90,31 +91,18 @@ _STATE = {s.key: s for s in STATES}
 
 
 def _literal(term: Term | None) -> dict[str, Any] | None:
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        plain = term.language or datatype.endswith("#string") or datatype.endswith("#langString")
-        return {
-            "type": "literal",
-            "value": term.value,
-            "lang": term.language or "",
-            "datatype": "" if plain else compact_iri(datatype),
-        }
-    return None
+    return cell(term, {}, str) if isinstance(term, ox.Literal) else None
 
 
 def _node(term: Term | None, label: str, link: Callable[[str], str]) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {
-            "type": "uri",
-            "value": term.value,
-            "label": label,
-            "curie": compact_iri(term.value),
-            "href": link(term.value),
-        }
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": f"_:{term.value}", "label": label}
-    literal = _literal(term)
-    return literal if literal is not None else {"type": "other", "value": str(term)}
+    """The cell of a node (:func:`~relgraph.views.cells.cell`), a blank node's label kept."""
+    names = {term.value: label} if isinstance(term, ox.NamedNode) else {}
+    found = cell(term, names, link)
+    if found is None:
+        return {"type": "other", "value": ""}
+    if found["type"] == "bnode":
+        found["label"] = label
+    return found
 
 
 def _group(items: Iterable[tuple[str, str, dict[str, Any]]]) -> list[dict[str, Any]]:
