@@ -4,7 +4,7 @@ Each view loads without console errors or requests to other hosts; the
 explorer draws as many nodes as the graph has (checked against its JSON twin
 and SPARQL), a filter hides what it should, a click on a node opens its
 page, and SVG and PNG exports download. Screenshots at desktop and phone
-width go to ``build/screenshots/`` (git-ignored). Like tests/test_browser.py,
+width go to ``build/screenshots/`` (git-ignored). Like tests/web/test_browser.py,
 these fail, never skip, when Chromium is missing.
 """
 
