@@ -89,3 +89,56 @@ def test_without_studies_the_page_says_so(client: Any) -> None:
     html = client.get("/studies").get_data(as_text=True)
     assert "No study has been added yet" in html
     assert client.get("/studies.json").json["studies"] == []
+
+
+# -- the graph views, the review alone or with the added studies -------------------------------
+
+
+def _cells(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (row["label"], cell["outcome"]): cell
+        for row in data["rows"]
+        if row["level"] == 0
+        for cell in row["cells"]
+    }
+
+
+def test_the_gap_map_marks_the_gaps_a_study_filled(studied_client: Any) -> None:
+    drop_out = "https://w3id.org/relgraph/resource/outcome-drop-out"
+    both = studied_client.get("/gaps.json?settingKind=psychiatric").json
+    cell = _cells(both)[("psychoanalysis", drop_out)]
+    assert cell["findings"] == 1 and cell["filled"]["studies"] == [EXAMPLE_ID]
+    assert "psychiatric settings" in cell["filled"]["setting_kinds"]
+    assert both["counts"]["cells_filled_by_studies"] >= 1
+    alone = studied_client.get("/gaps.json?settingKind=psychiatric&scope=review").json
+    assert _cells(alone)[("psychoanalysis", drop_out)]["findings"] == 0
+    assert not any("filled" in c for c in _cells(alone).values())
+    assert alone["counts"]["findings"] < both["counts"]["findings"]
+    assert alone["json_href"] == "/gaps.json?settingKind=psychiatric&scope=review"
+    html = studied_client.get("/gaps?settingKind=psychiatric").get_data(as_text=True)
+    assert "filled-by-study" in html
+    assert f'data-filled-by="{EXAMPLE_ID}"' in html
+    assert 'href="/gaps?settingKind=psychiatric&amp;scope=review"' in html  # the scope filter
+    assert 'name="scope"' not in html  # the setting filter keeps the default scope
+
+
+def test_the_explorer_and_comparison_show_the_review_alone_on_request(
+    studied_client: Any,
+) -> None:
+    both = studied_client.get("/graph.json").json
+    alone = studied_client.get("/graph.json?scope=review").json
+    assert both["counts"]["findings"] == alone["counts"]["findings"] + 6
+    assert alone["scope"]["value"] == "review" and alone["json_href"] == "/graph.json?scope=review"
+    page = studied_client.get("/graph?scope=review").get_data(as_text=True)
+    assert 'data-src="/graph.json?scope=review"' in page
+    compare = studied_client.get("/compare.json").get_data(as_text=True)
+    assert "hypothetica" in compare
+    assert "hypothetica" not in studied_client.get("/compare.json?scope=review").get_data(True)
+    bad = studied_client.get("/gaps.json?scope=studies")
+    assert bad.status_code == 400 and "unknown scope" in bad.json["error"]
+
+
+def test_without_studies_the_views_offer_no_scope(client: Any) -> None:
+    data = client.get("/gaps.json").json
+    assert data["scope"]["options"] == [] and data["counts"]["cells_filled_by_studies"] == 0
+    assert "scope-filter" not in client.get("/gaps").get_data(as_text=True)

@@ -19,6 +19,7 @@ of a :class:`~relgraph.store.base.ReadableStore` for pages and views:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ from relgraph.views.cells import Link
 from relgraph.vocab import DOI, ORCID, PRISM
 
 __all__ = [
+    "SCOPE_LABELS",
+    "mark_filled_cells",
     "studies_data",
     "study_data",
     "StudyInfo",
@@ -45,6 +48,8 @@ __all__ = [
 
 #: What a view may show: the review alone, or the review with the added studies.
 SCOPES = ("all", "review")
+#: How the scope filter of a view names each scope.
+SCOPE_LABELS = {"all": "the review and the added studies", "review": "the review alone"}
 
 
 def _rows(
@@ -461,3 +466,38 @@ def study_data(store: ReadableStore, study: str, link: Link, page: Link) -> dict
     out["claims"] = [{**asdict(c), "page": link(c.iri)} for c in detail.claims]
     out["entities"] = [{**asdict(e), "page": link(e.iri)} for e in detail.entities]
     return out
+
+
+def mark_filled_cells(
+    gap_data: dict[str, Any], store: ReadableStore, kind_key: Callable[[str], str]
+) -> int:
+    """Mark the cells of a gap map (:func:`relgraph.views.gaps.gap_map`) a study filled.
+
+    A theory row's cell gets ``filled``: ``{"studies": [...], "gaps": [...],
+    "setting_kinds": [...]}`` when :func:`filled_gaps` has its theory and outcome
+    in the map's kind of setting (in any kind, for the map of all settings).
+
+    :param kind_key: the filter key of a kind of setting's IRI (``none`` for no setting).
+    :returns: how many cells were marked.
+    """
+    wanted = str(gap_data.get("filter", {}).get("settingKind", ""))
+    cells: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for gap in filled_gaps(store):
+        key = "none" if gap.setting_kind == "none" else kind_key(gap.setting_kind)
+        if wanted and key != wanted:
+            continue
+        cell = cells.setdefault((gap.theory, gap.outcome), {"studies": set(), "gaps": set(),
+                                                             "setting_kinds": set()})  # fmt: skip
+        cell["studies"].update(gap.studies)
+        cell["gaps"].update(gap.gaps)
+        cell["setting_kinds"].add(gap.setting_kind_label)
+    marked = 0
+    for row in gap_data.get("rows", []):
+        if row.get("level") != 0:
+            continue
+        for cell in row["cells"]:
+            found = cells.get((row["iri"], cell["outcome"]))
+            if found:
+                cell["filled"] = {k: sorted(v) for k, v in found.items()}
+                marked += 1
+    return marked
