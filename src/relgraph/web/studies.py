@@ -53,7 +53,10 @@ def _query_url(graphs: list[str]) -> str:
 
 def studies_page() -> Page:
     """The studies curators added: work, curator, date, findings; the gaps they filled."""
-    data = studies_data(current().store, _entity, _study)
+    # the graph is read-only while served: computed once per process (a copy per request)
+    data = dict(
+        current().once("studies:data", lambda: studies_data(current().store, _entity, _study))
+    )
     data["json_url"] = twin_rule(url_for("studies.studies"))
     graphs = data["graphs"]
     data["review_query_url"] = _query_url(graphs["review"]) if graphs["studies"] else ""
