@@ -114,6 +114,24 @@ def repo_store(repo_settings: Settings) -> GraphStore:
     return open_built(repo_settings)
 
 
+@pytest.fixture(scope="session")
+def studied(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Any]:
+    """A copy of the real project with the hypothetical example study imported and built.
+
+    :returns: its settings and the :class:`~relgraph.curation.ImportResult`.
+    """
+    import datetime as dt
+
+    from relgraph.checks import verify_for_build
+    from relgraph.curation import import_study
+    from tests.curation.studies import EXAMPLE_STUDY, copy_project
+
+    settings = copy_project(tmp_path_factory.mktemp("studied"))
+    result = import_study(settings, EXAMPLE_STUDY, reasoner=False, today=dt.date(2026, 12, 2))
+    build(settings, force=True, verify=lambda s, i: verify_for_build(s, i, settings=settings))
+    return settings, result
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A Click test runner."""

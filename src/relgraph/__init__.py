@@ -3,8 +3,8 @@
 The package is laid out in parts, each a subpackage; the layers, checked by
 import-linter (``make lint``, ``[tool.importlinter]`` in pyproject.toml), run
 from the foundation up: vocabulary, errors, settings -> store and mappings ->
-checks | query | views (independent of each other) -> web -> cli. See
-``docs/decisions/0008-layout.md``.
+checks | query | views (independent of each other) -> curation -> web -> cli.
+See ``docs/decisions/0008-layout.md`` and ``docs/decisions/0010-study-sheets.md``.
 
 Module map (one line per module):
 
@@ -78,12 +78,29 @@ Views: the data of the pages, without Flask
   ``views.documents``        the RDF document of an IRI: its symmetric CBD, or a graph
   ``views.mappings``         an entity's mappings to external vocabularies
   ``views.coverage``         counts, findings per theory and setting kind, loose ends (``stats``)
+  ``views.studies``          the studies curators added, the review alone, the gaps they filled
+
+Curation: study sheets in and out (``relgraph template``, ``relgraph import``)
+  ``curation``               the part's names: ``import_study``, ``write_template`` ...
+  ``curation.kinds``         kinds of entity a sheet's columns take; prefixes of new IRIs
+  ``curation.sheets``        the sheets and columns of a study sheet, with their help text
+  ``curation.tables``        read and write study sheets (.xlsx with openpyxl, or CSV)
+  ``curation.problems``      problems at their sheet, row and column
+  ``curation.resolve``       labels, alternative labels and CURIEs to IRIs; likely duplicates
+  ``curation.naming``        IRIs by relgraph's scheme, labels made from a row
+  ``curation.records``       the records of one study, ready to become Turtle
+  ``curation.parsing``       a sheet's rows to the records of one study, with every problem
+  ``curation.turtle``        a study's records as RDF with PROV provenance; canonical Turtle
+  ``curation.importer``      records to canonical Turtle in ``data/studies/``, after the check
+  ``curation.export``        a study (or the review) back to the rows of a sheet
+  ``curation.template``      a study sheet made from the graph (``relgraph template``)
 
 Web: Flask
   ``web``                    ``create_app``, the one factory
   ``web.state``              the state every request shares; ``current()``
   ``web.twins``              a page and its ``.json`` twin, one data function
   ``web.pages``              the query page, stored queries, the entity page of any IRI
+  ``web.studies``            ``/studies``, a study's page and its sheet
   ``web.views``              the graph views' pages; our IRIs' pages and documents
   ``web.resources``          the IRI policy: our IRIs' paths, their documents, links
   ``web.api``                ``/sparql``, VoID, ``/-/`` introspection
@@ -101,6 +118,7 @@ CLI: Click
   ``cli.check``              check, mappings
   ``cli.serve``              serve
   ``cli.store``              push, synth
+  ``cli.curation``           template, import
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ class                      exit code  HTTP    when
 :class:`ParameterError`    2          400     a stored query's parameter value is malformed
 :class:`UnknownQuery`      2          404     no stored query has the id asked for
 :class:`CheckFailed`       1          422     ``relgraph build``'s check found errors
+:class:`StudySheetError`   1          422     a study sheet has errors (sheet, row, column each)
+:class:`UnknownStudy`      2          404     no imported study has the id asked for
 :class:`WorkerDied`        2          500     a query worker process ended unexpectedly
 :class:`WorkerFault`       2          500     a query worker failed unexpectedly (a bug)
 :class:`RemoteStoreError`  2          502     an external store is unreachable or fails
@@ -33,7 +35,8 @@ as the same error (:mod:`relgraph.query.pool`).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 __all__ = [
     "EXIT_OK",
@@ -50,6 +53,9 @@ __all__ = [
     "ParameterError",
     "UnknownQuery",
     "CheckFailed",
+    "SheetProblemLike",
+    "StudySheetError",
+    "UnknownStudy",
     "WorkerDied",
     "WorkerFault",
     "RemoteStoreError",
@@ -201,6 +207,56 @@ class CheckFailed(RelgraphError):
 
     exit_code = EXIT_FAILED_CHECK
     http_status = 422
+
+
+class SheetProblemLike(Protocol):
+    """What :class:`StudySheetError` needs of a problem (``relgraph.curation.problems``)."""
+
+    @property
+    def severity(self) -> str:
+        """``error`` or ``warning``."""
+
+    def render(self) -> str:
+        """The problem with its sheet, row and column, as the command line shows it."""
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description."""
+
+
+class StudySheetError(RelgraphError):
+    """A study sheet has errors: nothing was written (``relgraph import``).
+
+    :param problems: every error (and the warnings found with them), each at its
+        sheet, row and column (:class:`relgraph.curation.problems.SheetProblem`).
+    :param source: the sheet's file, as the message names it.
+    """
+
+    exit_code = EXIT_FAILED_CHECK
+    http_status = 422
+
+    def __init__(self, problems: Sequence[SheetProblemLike], source: str = "") -> None:
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        where = f" in {source}" if source else ""
+        lines = [f"{len(errors)} error(s){where}; nothing was written:"]
+        lines += ["- " + p.render().replace("\n", "\n  ") for p in errors]
+        super().__init__(
+            "\n".join(lines),
+            "correct the sheet and import it again (`relgraph import --dry-run` checks"
+            " without writing)",
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """The error's description with every problem."""
+        out = super().to_dict()
+        out["problems"] = [p.to_dict() for p in self.problems]
+        return out
+
+
+class UnknownStudy(RelgraphError):
+    """No imported study has this id (``relgraph template --study``, ``/studies/<id>``)."""
+
+    http_status = 404
 
 
 class WorkerDied(RelgraphError):

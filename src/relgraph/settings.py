@@ -104,6 +104,16 @@ class Settings:
     query_workers: int = _setting(2, "Number of query worker processes per web worker.")
     java: str = _setting("java", "Java executable used by the HermiT reasoner.")
     reasoner_timeout_s: int = _setting(120, "Longest time the OWL reasoner may run, in seconds.")
+    curator: str = _setting(
+        "",
+        "Curator name that `relgraph import` records when the study sheet's Work row names "
+        "none (`relgraph import --curator` overrides both).",
+    )
+    template_rows: int = _setting(
+        1000,
+        "Rows of each data sheet of a study template (`relgraph template`) that offer "
+        "drop-down lists of the graph's labels.",
+    )
     build_check_reasoner: bool = _setting(
         False,
         "Whether `relgraph build` also runs HermiT when checking a new graph (slower); "

@@ -44,6 +44,11 @@ __all__ = [
     "CC_BY_3",
     "CC_BY_4",
     "CC0",
+    "PRISM",
+    "ORCID",
+    "DOI",
+    "DOI_RESOLVERS",
+    "ECO_AUTHOR_STATEMENT",
     "DCTERMS",
     "OWL",
     "PROV",
@@ -118,6 +123,19 @@ BCIO = Namespace(BCIO_ONTOLOGY + "BCIO_")
 CC_BY_3 = "https://creativecommons.org/licenses/by/3.0/"
 CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
+
+# -- bibliographic identifiers (studies added from study sheets, relgraph.curation) ----------
+#: PRISM, the bibliographic vocabulary of publication name and DOI.
+PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
+#: ORCID iDs of people (curators): ``ORCID + "0000-0002-1825-0097"``.
+ORCID = "https://orcid.org/"
+#: The DOI resolver: ``DOI + "10.1000/182"``.
+DOI = "https://doi.org/"
+#: Forms of a DOI written as a link, which a study sheet accepts and reads as the bare DOI.
+DOI_RESOLVERS = (DOI, "http://doi.org/", "http://dx.doi.org/", "https://dx.doi.org/")
+#: ECO "author statement supported from referenced clinical study used in manual
+#: assertion" (ECO_0006017): the evidence type a study's own result gets by default.
+ECO_AUTHOR_STATEMENT = OBO["ECO_0006017"]
 
 #: Prefixes offered to queries, the web editor and serialisations.
 PREFIXES: dict[str, str] = {

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
+from relgraph.errors import RelgraphError
 from relgraph.store import GraphStore
 from relgraph.views.coverage import KINDS, coverage
 from relgraph.vocab import RDF, RG, RGR
@@ -122,3 +124,24 @@ def test_counts_in_data_readme_come_from_the_graph(repo_store: GraphStore) -> No
     assert sentence in readme, f"update data/README.md: {sentence}"
     assert f"the {counts['cited works']} cited works" in readme
     assert f"the {counts['review sections']} `rg:ReviewSection`s" in readme
+
+
+def test_the_review_alone_and_with_the_added_studies(
+    studied: tuple[Any, Any], repo_store: GraphStore
+) -> None:
+    """Issue 15: ``scope="review"`` leaves the studies out; ``all`` counts them, no loose end."""
+    from relgraph.store.builder import open_built
+
+    store = open_built(studied[0])
+    review, both, alone = coverage(store, scope="review"), coverage(store), coverage(repo_store)
+    assert review.counts == alone.counts and review.gap_map == alone.gap_map
+    assert review.studies == 0 and review.filled_gaps == []
+    assert both.counts["findings"] == alone.counts["findings"] + 6
+    assert both.studies == 1 and both.filled_gaps
+    assert both.complete, both.loose_ends  # a study's claims name their source, not a passage
+    assert "gaps the review states that added studies filled:" in both.render("text")
+    assert "## Gaps filled by added studies" in both.render("markdown")
+    assert "## Gaps filled" not in alone.render("markdown")  # docs/coverage.md is unchanged
+    assert json.loads(both.render("json"))["filled_gaps"][0]["studies"] == ["hypothetica-etal-2029"]
+    with pytest.raises(RelgraphError, match="unknown scope 'studies'"):
+        coverage(store, scope="studies")

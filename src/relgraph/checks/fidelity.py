@@ -427,7 +427,9 @@ def vocabulary_problems(store: ReadableStore, texts: dict[str, str]) -> list[Pro
     """Alternative labels and acronyms of the data that the review's text does not give.
 
     Publications are left out: their alternative labels are citation forms (and a
-    known usual spelling, such as "Emanuel and Emanuel 1992").
+    known usual spelling, such as "Emanuel and Emanuel 1992"); so is what a study
+    added from elsewhere brings (nodes with ``dcterms:source``, its excerpts, curation
+    and curator): their names come from the study's publication, not the review.
     """
     runs: frozenset[str] = frozenset()
     capitals: set[str] = set()
@@ -442,6 +444,8 @@ def vocabulary_problems(store: ReadableStore, texts: dict[str, str]) -> list[Pro
              ?e ?p ?o .
              FILTER(isIRI(?e) && STRSTARTS(STR(?e), STR(rgr:)))
              FILTER NOT EXISTS { ?e a/rdfs:subClassOf* rg:Publication }
+             FILTER NOT EXISTS { ?e dcterms:source|prov:wasQuotedFrom|prov:used ?elsewhere }
+             FILTER NOT EXISTS { ?e a/rdfs:subClassOf* prov:Agent }
            }""",
     )
     names: dict[str, list[str]] = defaultdict(list)

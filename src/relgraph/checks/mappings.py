@@ -26,7 +26,8 @@ Within relgraph (no copies needed):
   ``mappings/subject-label`` (warning): the subject is not in the graph, is of
   another kind, or is labelled otherwise;
 * ``mappings/not-covered``: an entity of a mapped kind is neither mapped nor
-  listed as unmapped (``mappings/unmapped.tsv``) with a reason;
+  listed as unmapped (``mappings/unmapped.tsv``) with a reason (a warning for
+  the new entities of an extra file or of a study added from a study sheet);
 * ``mappings/unmapped-but-mapped``: an entity is both;
 * ``mappings/graph-disagrees``: the SKOS triples of the graph are not those of
   the SSSOM file.
@@ -77,6 +78,7 @@ class _Entity:
     kind: str
     label: str
     new: bool = False  #: described in an extra file (a curator's new study)
+    study: bool = False  #: added by an imported study (data/studies/)
 
 
 def _problem(
@@ -112,12 +114,17 @@ def _entities(store: ReadableStore, extra_graphs: tuple[str, ...]) -> dict[str, 
             default_graphs=list(extra_graphs),
         )
         new = {row["s"].value for row in found}
+    # entities a study added (relgraph import, data/studies/) name their publication
+    added = store.select(
+        f"SELECT DISTINCT ?s WHERE {{ ?s a ?type ; dcterms:source ?w VALUES ?type {{ {values} }} }}"
+    )
+    studies = {row["s"].value for row in added}
     out = {}
     for row in result:
         iri = row["s"].value
         label = row["label"].value if row["label"] is not None else ""
         kind = kind_of_types(set(row["types"].value.split()))
-        out[iri] = _Entity(iri, kind, label, iri in new)
+        out[iri] = _Entity(iri, kind, label, iri in new or iri in studies, iri in studies)
     return out
 
 
@@ -276,7 +283,11 @@ def _structure(
                     message=f"this {entity.kind} is neither mapped nor listed as unmapped",
                     hint="add mappings to mappings/relgraph.sssom.tsv, or a row with the nearest "
                     "term and the reason to mappings/unmapped.tsv (docs/mappings.md)"
-                    + (", before the file moves into data/" if entity.new else ""),
+                    + (
+                        "; an entity a study added may be mapped later"
+                        if entity.study
+                        else (", before the file moves into data/" if entity.new else "")
+                    ),
                     severity="warning" if entity.new else "error",
                 )
             )

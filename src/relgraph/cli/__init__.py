@@ -5,7 +5,8 @@
 * :mod:`.query` -- ``query`` and ``queries`` (through the same query service as the web);
 * :mod:`.check` -- ``check`` and ``mappings``;
 * :mod:`.serve` -- ``serve`` (gunicorn);
-* :mod:`.store` -- ``push`` (to a triple store) and ``synth`` (a bigger synthetic graph).
+* :mod:`.store` -- ``push`` (to a triple store) and ``synth`` (a bigger synthetic graph);
+* :mod:`.curation` -- ``template`` and ``import`` (study sheets).
 
 Exit codes: 0 success (or the graph conforms); 1 a check found errors;
 2 usage or input error, or the command could not run (each error's own code,
@@ -14,10 +15,10 @@ see :mod:`relgraph.errors`).
 
 from __future__ import annotations
 
-from relgraph.cli import check, graph, query, serve, store
+from relgraph.cli import check, curation, graph, query, serve, store
 from relgraph.cli.base import cli
 
-__all__ = ["cli", "main", "check", "graph", "query", "serve", "store"]
+__all__ = ["cli", "main", "check", "curation", "graph", "query", "serve", "store"]
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from relgraph.store.builder import open_built
 from relgraph.store.formatting import format_file, is_canonical
 from relgraph.store.sources import discover_sources
 from relgraph.views.coverage import REPORT_FORMATS, coverage
+from relgraph.views.studies import SCOPES
 
 __all__ = ["build", "info", "export_command", "fmt", "settings", "stats"]
 
@@ -153,7 +154,14 @@ def settings(settings: Settings, markdown: bool) -> None:
     show_default=True,
     help="markdown is the source of docs/coverage.md.",
 )
+@click.option(
+    "--scope",
+    type=click.Choice(SCOPES),
+    default="all",
+    show_default=True,
+    help="all: the review and the studies curators added; review: the review alone.",
+)
 @pass_settings
-def stats(settings: Settings, fmt: str) -> None:
+def stats(settings: Settings, fmt: str, scope: str) -> None:
     """Report counts per kind, the evidence gap map and unlinked citations."""
-    click.echo(coverage(open_built(settings)).render(fmt), nl=False)
+    click.echo(coverage(open_built(settings), scope=scope).render(fmt), nl=False)

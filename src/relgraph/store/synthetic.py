@@ -11,7 +11,9 @@ A generated study follows the worked example of ``data/README.md`` (a study
 added from elsewhere):
 
 * a cited work (``rg:CitedWork``, ``rgr:work-synthetic-...``) with invented
-  author and year, described as synthetic, never as a real publication;
+  author and year, described as synthetic, never as a real publication, and the
+  provenance ``relgraph import`` writes (a ``rg:StudyCuration`` by a synthetic
+  curator; each claim ``prov:wasDerivedFrom`` a synthetic ``rg:StudyExcerpt``);
 * one to three findings (``rg:Finding``) with ``dcterms:source`` and
   ``rg:citesAsEvidence`` the work; theory, factor, outcome or construct,
   setting, population, role and design are copied from a real finding chosen as
@@ -42,7 +44,7 @@ import pyoxigraph as ox
 from relgraph.errors import ConfigError
 from relgraph.settings import Settings
 from relgraph.store.memory import GraphStore
-from relgraph.vocab import DCTERMS, OWL, PREFIXES, RDF, RDFS, RG, RGR, SKOS, XSD
+from relgraph.vocab import DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, RG, RGR, SKOS, XSD
 
 __all__ = [
     "SynthesisResult",
@@ -61,6 +63,7 @@ _LABEL = ox.NamedNode(str(RDFS.label))
 _DESCRIPTION = ox.NamedNode(str(DCTERMS.description))
 _SOURCE = ox.NamedNode(str(DCTERMS.source))
 _INDIVIDUAL = ox.NamedNode(str(OWL.NamedIndividual))
+_DATE = ox.NamedNode(str(DCTERMS.date))
 _MAPPING_PREDICATES = {
     str(SKOS[name])
     for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
@@ -105,6 +108,10 @@ def _rg(name: str) -> ox.NamedNode:
 
 def _rgr(name: str) -> ox.NamedNode:
     return ox.NamedNode(str(RGR[name]))
+
+
+def _prov(name: str) -> ox.NamedNode:
+    return ox.NamedNode(str(PROV[name]))
 
 
 def _en(text: str) -> ox.Literal:
@@ -248,6 +255,7 @@ class _Study:
         self.add(work, _rg("authorList"), ox.Literal(author))
         self.add(work, _rg("etAl"), ox.Literal("true" if et_al else "false", datatype=_XSD_BOOL))
         self.add(work, _rg("publicationYear"), ox.Literal(str(year), datatype=_XSD_INTEGER))
+        self.curation(work, name)
         for k in range(1, 1 + rng.choice((1, 1, 2, 2, 3))):
             self.finding(work, name, k)
         instrument = None
@@ -255,6 +263,33 @@ class _Study:
             instrument = self.instrument(name)
         if self.pools.method_uses and (instrument is not None or rng.random() < 0.25):
             self.method_use(work, name, instrument)
+
+    def curation(self, work: ox.NamedNode, name: str) -> None:
+        """Who added the study and when (PROV-O, as ``relgraph import`` writes it)."""
+        node = _rgr(f"curation-synthetic-{self.n}")
+        what = "The synthetic record of who added a synthetic study, generated for benchmarks."
+        self.entity(node, "StudyCuration", f"synthetic curation of {name} (study {self.n})", what)
+        curator = _rgr(f"curator-synthetic-{self.n}")  # one each: every triple counts
+        self.add(node, _prov("used"), work)
+        self.add(node, _prov("wasAssociatedWith"), curator)
+        self.add(node, _DATE, ox.Literal("2026-01-01", datatype=_XSD_DATE))
+        self.add(curator, _TYPE, _INDIVIDUAL)
+        self.add(curator, _TYPE, _prov("Person"))
+        self.add(curator, _LABEL, ox.Literal(f"synthetic curator of study {self.n}"))
+        self.add(curator, _DESCRIPTION, _en("The curator of a synthetic study."))
+
+    def provenance(self, node: ox.NamedNode, work: ox.NamedNode, name: str, key: str) -> None:
+        """A claim's curation and the (synthetic) quotation it rests on."""
+        excerpt = _rgr(f"excerpt-synthetic-{self.n}-{key}")
+        self.add(node, _prov("wasGeneratedBy"), _rgr(f"curation-synthetic-{self.n}"))
+        self.add(node, _prov("wasDerivedFrom"), excerpt)
+        label = f"synthetic excerpt {key} of {name} (study {self.n})"
+        self.entity(excerpt, "StudyExcerpt", label, "A synthetic quotation, for benchmarks.")
+        self.add(
+            excerpt, _prov("value"), ox.Literal(f"Synthetic words of synthetic study {self.n}.")
+        )
+        self.add(excerpt, _prov("wasQuotedFrom"), work)
+        self.add(excerpt, _rg("locator"), ox.Literal(f"p. {key}"))
 
     def finding(self, work: ox.NamedNode, name: str, k: int) -> None:
         rng, pools = self.rng, self.pools
@@ -277,6 +312,7 @@ class _Study:
                 self.add(node, _rg(prop), obj)
         self.add(node, _rg("citesAsEvidence"), work)
         self.add(node, _SOURCE, work)
+        self.provenance(node, work, name, str(k))
         if rng.random() < 0.5:
             self.citation(work, node, name, k)
 
@@ -338,10 +374,12 @@ class _Study:
                 self.add(node, _rg(prop), obj)
         self.add(node, _rg("citesAsEvidence"), work)
         self.add(node, _SOURCE, work)
+        self.provenance(node, work, name, "m")
 
 
 _XSD_BOOL = ox.NamedNode(str(XSD.boolean))
 _XSD_INTEGER = ox.NamedNode(str(XSD.integer))
+_XSD_DATE = ox.NamedNode(str(XSD.date))
 
 
 def generate(

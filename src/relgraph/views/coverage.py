@@ -5,8 +5,15 @@ individuals of each kind, the findings per direction, theory and setting kind
 (the evidence gap map of the review), and lists the loose ends that should be
 empty in a complete graph: citations not linked to a claim, cited works never
 cited, claims without a passage, and works a claim cites as evidence without a
-citation node. ``relgraph stats`` prints it; ``docs/coverage.md`` is made from
-it with ``relgraph stats --format markdown > docs/coverage.md``.
+citation node (a claim a study added names its publication with
+``dcterms:source`` instead of a passage and a citation, and is no loose end).
+``relgraph stats`` prints it; ``docs/coverage.md`` is made from it with
+``relgraph stats --format markdown > docs/coverage.md``.
+
+With ``scope="review"`` the report counts the review alone, leaving out the
+studies curators added (``data/studies/``, :mod:`relgraph.views.studies`);
+with the default ``scope="all"`` it counts both and lists the cells of the gap
+map that added studies filled where the review states a research gap.
 """
 
 from __future__ import annotations
@@ -16,7 +23,15 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
+from relgraph.errors import RelgraphError
 from relgraph.store.base import ReadableStore
+from relgraph.views.studies import (
+    SCOPES,
+    FilledGap,
+    filled_gaps,
+    review_graph_iris,
+    study_graph_iris,
+)
 from relgraph.vocab import compact_iri
 
 __all__ = ["KINDS", "GapCell", "CoverageReport", "coverage", "REPORT_FORMATS"]
@@ -116,17 +131,20 @@ SELECT DISTINCT ?x WHERE {
     "cited works never cited": """
 SELECT DISTINCT ?x WHERE {
   ?x rdf:type rg:CitedWork . FILTER NOT EXISTS { ?c rg:citesWork ?x }
+  FILTER NOT EXISTS { ?claim dcterms:source ?x }
 } ORDER BY ?x""",
     "claims or research gaps without a passage": """
 SELECT DISTINCT ?x WHERE {
   { ?x rdf:type/rdfs:subClassOf* rg:Claim } UNION { ?x rdf:type rg:ResearchGap }
   FILTER(isIRI(?x))
   FILTER NOT EXISTS { ?x rg:derivedFromPassage ?p }
+  FILTER NOT EXISTS { ?x dcterms:source ?elsewhere }
 } ORDER BY ?x""",
     "evidence links without a citation": """
 SELECT DISTINCT ?x ?y WHERE {
   ?x rg:citesAsEvidence ?y .
   FILTER NOT EXISTS { ?c rg:supportsClaim ?x ; rg:citesWork ?y }
+  FILTER NOT EXISTS { ?x dcterms:source ?y }
 } ORDER BY ?x ?y""",
 }
 
@@ -154,6 +172,12 @@ class CoverageReport:
     setting_kinds: list[str] = field(default_factory=list)
     gap_map: list[GapCell] = field(default_factory=list)
     loose_ends: dict[str, list[str]] = field(default_factory=dict)
+    #: ``all`` (the review and the added studies) or ``review`` (the review alone).
+    scope: str = "all"
+    #: how many added studies the report counts (0 with ``scope="review"``).
+    studies: int = 0
+    #: gap-map cells added studies filled where the review states a gap (``scope="all"``).
+    filled_gaps: list[FilledGap] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -163,6 +187,7 @@ class CoverageReport:
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dictionary."""
         data = asdict(self)
+        data["filled_gaps"] = [g.to_dict() for g in self.filled_gaps]
         data["complete"] = self.complete
         return data
 
@@ -201,7 +226,12 @@ class CoverageReport:
 
     def _text(self) -> str:
         width = max(len(k) for k in self.counts) if self.counts else 0
-        out = [f"triples: {self.triples}", "", "individuals per kind:"]
+        out = [f"triples: {self.triples}"]
+        if self.scope == "review":
+            out.append("scope: the review alone (added studies left out)")
+        elif self.studies:
+            out.append(f"scope: the review and {self.studies} added stud" + _ies(self.studies))
+        out += ["", "individuals per kind:"]
         out += [f"  {k.ljust(width)}  {n:>5}" for k, n in self.counts.items()]
         out += ["", "findings per direction:"]
         out += [f"  {k}: {n}" for k, n in self.findings_by_direction.items()]
@@ -210,6 +240,9 @@ class CoverageReport:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         for r in [header, *rows]:
             out.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+        if self.filled_gaps:
+            out += ["", "gaps the review states that added studies filled:"]
+            out += [f"  {_gap_line(g)}" for g in self.filled_gaps]
         out += ["", "loose ends (each list should be empty):"]
         for name, items in self.loose_ends.items():
             out.append(f"  {name}: {len(items)}")
@@ -247,11 +280,33 @@ class CoverageReport:
             "| --- |" + " ---: |" * (len(header) - 1),
         ]
         out += ["| " + " | ".join(r) + " |" for r in rows]
+        if self.filled_gaps:
+            out += [
+                "",
+                "## Gaps filled by added studies",
+                "",
+                "Cells where the review reports no finding and states a research gap, and an",
+                "added study reports one.",
+                "",
+            ]
+            out += [f"- {_gap_line(g)}" for g in self.filled_gaps]
         out += ["", "## Loose ends", "", "Each of these lists should be empty.", ""]
         for name, items in self.loose_ends.items():
             out.append(f"- {name}: {len(items)}")
             out += [f"  - `{i}`" for i in items]
         return "\n".join(out) + "\n"
+
+
+def _ies(n: int) -> str:
+    return "y" if n == 1 else "ies"
+
+
+def _gap_line(gap: FilledGap) -> str:
+    return (
+        f"{gap.theory_label} x {gap.outcome_label} ({gap.setting_kind_label}):"
+        f" {len(gap.findings)} finding(s) of {', '.join(gap.studies)};"
+        f" gap(s) {', '.join(compact_iri(g) for g in gap.gaps)}"
+    )
 
 
 def term_text(term: object) -> str:
@@ -271,8 +326,10 @@ def term_text(term: object) -> str:
     return str(term)
 
 
-def _select(store: ReadableStore, sparql: str) -> list[dict[str, ox.NamedNode | ox.Literal]]:
-    result = store.select(sparql)
+def _rows(
+    store: ReadableStore, sparql: str, graphs: list[str] | None = None
+) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+    result = store.select(sparql, default_graphs=graphs)
     names = [v.value for v in result.variables]
     rows = []
     for sol in result:
@@ -284,37 +341,49 @@ def _int(term: object) -> int:
     return int(term.value) if isinstance(term, ox.Literal) else 0
 
 
-def coverage(store: ReadableStore) -> CoverageReport:
-    """Compute the coverage report of a (built) graph."""
-    report = CoverageReport(triples=len(store))
+def coverage(store: ReadableStore, *, scope: str = "all") -> CoverageReport:
+    """Compute the coverage report of a (built) graph.
+
+    :param scope: ``all`` (the review and the studies curators added) or ``review``
+        (the review alone: the studies' named graphs left out).
+    :raises RelgraphError: for another scope.
+    """
+    if scope not in SCOPES:
+        raise RelgraphError(f"unknown scope {scope!r}", f"use one of {', '.join(SCOPES)}")
+    studies = study_graph_iris(store)
+    graphs = review_graph_iris(store) if scope == "review" and studies else None
+    triples = sum(g.triples for g in store.graphs() if g.iri in graphs) if graphs else len(store)
+    report = CoverageReport(triples=triples, scope=scope)
+    if scope == "all":
+        report.studies = len(studies)
+        report.filled_gaps = filled_gaps(store)
+
+    def _select(sparql: str) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+        return _rows(store, sparql, graphs)
+
     classes = " ".join(c for _, c in KINDS)
     by_class = {
-        compact_iri(r["class"].value): _int(r.get("n"))
-        for r in _select(store, _KIND_COUNTS % classes)
+        compact_iri(r["class"].value): _int(r.get("n")) for r in _select(_KIND_COUNTS % classes)
     }
     report.counts = {name: by_class.get(curie, 0) for name, curie in KINDS}
-    for r in _select(store, _BY_DIRECTION):
+    for r in _select(_BY_DIRECTION):
         name = term_text(r.get("label")) or term_text(r["direction"])
         report.findings_by_direction[name] = _int(r.get("n"))
 
     theories = [
         (r["theory"].value, term_text(r.get("label")) or term_text(r["theory"]))
-        for r in _select(store, _THEORIES)
+        for r in _select(_THEORIES)
     ]
     theories.sort(key=lambda t: t[1].lower())
     kinds = [
         (r["kind"].value, term_text(r.get("label")) or term_text(r["kind"]))
-        for r in _select(store, _SETTING_KINDS)
+        for r in _select(_SETTING_KINDS)
     ]
     kinds.sort(key=lambda k: k[1].lower())
     report.setting_kinds = [iri for iri, _ in kinds]
-    per_theory = {r["theory"].value: _int(r.get("n")) for r in _select(store, _FINDINGS_PER_THEORY)}
-    no_setting = {
-        r["theory"].value: _int(r.get("n")) for r in _select(store, _FINDINGS_WITHOUT_SETTING)
-    }
-    cells = {
-        (r["theory"].value, r["kind"].value): _int(r.get("n")) for r in _select(store, _GAP_MAP)
-    }
+    per_theory = {r["theory"].value: _int(r.get("n")) for r in _select(_FINDINGS_PER_THEORY)}
+    no_setting = {r["theory"].value: _int(r.get("n")) for r in _select(_FINDINGS_WITHOUT_SETTING)}
+    cells = {(r["theory"].value, r["kind"].value): _int(r.get("n")) for r in _select(_GAP_MAP)}
     for iri, label in theories:
         report.findings_by_theory[label] = per_theory.get(iri, 0)
         report.findings_without_setting[label] = no_setting.get(iri, 0)
@@ -322,7 +391,6 @@ def coverage(store: ReadableStore) -> CoverageReport:
             report.gap_map.append(GapCell(iri, label, kind, kind_label, cells.get((iri, kind), 0)))
     for name, sparql in _LOOSE_ENDS.items():
         report.loose_ends[name] = [
-            " -> ".join(term_text(r[k]) for k in ("x", "y") if k in r)
-            for r in _select(store, sparql)
+            " -> ".join(term_text(r[k]) for k in ("x", "y") if k in r) for r in _select(sparql)
         ]
     return report

@@ -9,6 +9,7 @@ is imported only inside this package.
 * :mod:`.state` -- the shared state and :func:`~relgraph.web.state.current`;
 * :mod:`.twins` -- registering a page with its ``.json`` twin, one data function for both;
 * :mod:`.pages` -- the query page, stored queries, the entity page of any IRI;
+* :mod:`.studies` -- the studies curators added (``/studies``), and their sheets;
 * :mod:`.views` -- the graph views (explorer, comparison, gap map, analytics), entity pages;
 * :mod:`.resources` -- our IRIs at their own paths: 303 to a document in the format asked for;
 * :mod:`.api` -- ``/sparql`` (SPARQL 1.1 Protocol), VoID, ``/-/`` introspection;
@@ -26,7 +27,7 @@ from flask import Flask
 from relgraph.settings import Settings
 from relgraph.store.builder import open_built
 from relgraph.store.memory import GraphStore, ReadOnlyStore
-from relgraph.web import api, errors, pages, security, views
+from relgraph.web import api, errors, pages, security, studies, views
 from relgraph.web.health import Health
 from relgraph.web.state import EXTENSION, AppState
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(studies.bp)
     errors.register(app)
     security.register(app)
     return app

@@ -13,6 +13,12 @@ Pages, each registered with its ``.json`` twin by
 ``/ontology/<Name>``, ``/graph/<folder>/<file>``, ``/shapes/<Name>`` answer
 303 to a document (:mod:`relgraph.web.resources`); the document ``.html`` is the
 entity page, ``.json`` its twin.
+
+``/graph``, ``/compare`` and ``/gaps`` take ``?scope=review`` to show the review
+alone (their view queries run over every named graph but the studies curators
+added, :mod:`relgraph.views.studies`) or ``?scope=all`` (the default: with the
+studies); the gap map marks the cells added studies filled where the review
+states a research gap.
 """
 
 from __future__ import annotations
@@ -34,12 +40,19 @@ from relgraph.views.analytics import centrality, evidence_path, shared_elements
 from relgraph.views.compare import comparison
 from relgraph.views.documents import TripleIndex, describe, serialize
 from relgraph.views.entities import UnknownEntity, entity_page, parse_iri
-from relgraph.views.explorer import explorer_data
+from relgraph.views.explorer import explorer_data, setting_kind_key
 from relgraph.views.gaps import gap_map, research_gaps
 from relgraph.views.graph import TheoryGraph, theory_graph
 from relgraph.views.mappings import mappings_for
 from relgraph.views.reflow import Lexicon, lexicon_of
 from relgraph.views.source import ViewQuery, ViewSource
+from relgraph.views.studies import (
+    SCOPE_LABELS,
+    SCOPES,
+    mark_filled_cells,
+    review_graph_iris,
+    study_graph_iris,
+)
 from relgraph.vocab import OBO
 from relgraph.web.conneg import best_type
 from relgraph.web.resources import (
@@ -68,21 +81,73 @@ def _once(name: str, compute: Callable[[], T]) -> T:
     return current().once(f"views:{name}", compute)
 
 
-def view_source() -> ViewSource:
-    """The view queries, run in the worker pool as trusted queries."""
+def _studies() -> list[str]:
+    """The named graphs of the studies curators added (none: the graph is the review)."""
+    return _once("study_graphs", lambda: study_graph_iris(current().store))
+
+
+def _scope() -> str:
+    """The request's ``scope`` (``all`` or ``review``).
+
+    :raises RelgraphError: (400) for another value.
+    """
+    scope = request.args.get("scope", "").strip() or "all"
+    if scope not in SCOPES:
+        raise RelgraphError(
+            f"unknown scope {scope!r}",
+            "give scope=review for the review alone, or scope=all (the default) for the "
+            "review with the added studies",
+        )
+    return scope
+
+
+def view_source(scope: str = "all") -> ViewSource:
+    """The view queries, run in the worker pool as trusted queries.
+
+    :param scope: ``review`` runs them over every named graph but the added studies'.
+    """
     state = current()
+    graphs: tuple[str, ...] = ()
+    if scope == "review" and _studies():
+        graphs = tuple(_once("review_graphs", lambda: review_graph_iris(state.store)))
 
     def run(query: ViewQuery, bindings: Mapping[str, Term]) -> Answer:
         outcome = state.service.run(
-            QueryRequest(query=query.text, bindings=dict(bindings), trusted=True)
+            QueryRequest(
+                query=query.text,
+                bindings=dict(bindings),
+                trusted=True,
+                default_graph_uris=graphs,
+            )
         )
         return outcome.answer
 
-    return _once("source", lambda: ViewSource(state.settings, run))
+    return _once(f"source:{scope}", lambda: ViewSource(state.settings, run))
 
 
-def _graph() -> TheoryGraph:
-    return _once("theory_graph", lambda: theory_graph(view_source()))
+def _graph(scope: str = "all") -> TheoryGraph:
+    return _once(f"theory_graph:{scope}", lambda: theory_graph(view_source(scope)))
+
+
+def _scope_data(scope: str, endpoint: str, **args: str) -> dict[str, Any]:
+    """The scope filter of a view: the current scope, and a link to each (if studies exist)."""
+    options = [
+        {"key": key, "label": label, "href": _href(endpoint, key, **args)}
+        for key, label in SCOPE_LABELS.items()
+    ]
+    return {
+        "value": scope,
+        "label": SCOPE_LABELS[scope],
+        "studies": len(_studies()),
+        "options": options if _studies() else [],
+    }
+
+
+def _href(endpoint: str, scope: str, **args: str) -> str:
+    kept = {k: v for k, v in args.items() if v}
+    if scope != "all":
+        kept["scope"] = scope
+    return url_for(endpoint) + (f"?{urlencode(kept)}" if kept else "")
 
 
 def _lexicon() -> Lexicon | None:
@@ -121,30 +186,55 @@ def _twin(name: str, template: str, build: Callable[[], dict[str, Any]]) -> None
 
 def _explorer() -> dict[str, Any]:
     """The theory explorer: Cytoscape.js elements, filters, legend."""
-    data = _once("explorer", lambda: explorer_data(_graph(), link))
-    return {**data, "json_href": url_for("views.graph_json")}
+    scope = _scope()
+    data = _once(f"explorer:{scope}", lambda: explorer_data(_graph(scope), link))
+    return {
+        **data,
+        "scope": _scope_data(scope, "views.graph"),
+        "json_href": _href("views.graph_json", scope),
+    }
 
 
 def _compare() -> dict[str, Any]:
     """The theories side by side (rows of the comparison, with their sources)."""
 
-    def build() -> dict[str, Any]:
-        source = view_source()
-        return comparison(_graph(), source.rows("view-theories"), source.rows("view-claims"), link)
+    scope = _scope()
 
-    return {**_once("compare", build), "json_href": url_for("views.compare_json")}
+    def build() -> dict[str, Any]:
+        source = view_source(scope)
+        return comparison(
+            _graph(scope), source.rows("view-theories"), source.rows("view-claims"), link
+        )
+
+    return {
+        **_once(f"compare:{scope}", build),
+        "scope": _scope_data(scope, "views.compare"),
+        "json_href": _href("views.compare_json", scope),
+    }
 
 
 def _gaps() -> dict[str, Any]:
     """The evidence gap map (``?settingKind=`` filters) and the review's stated gaps."""
     kind = request.args.get("settingKind", "").strip()
-    data = _once(f"gaps:{kind}", lambda: gap_map(_graph(), link, kind))
+    scope = _scope()
+
+    def build() -> dict[str, Any]:
+        data = gap_map(_graph(scope), link, kind)
+        filled = mark_filled_cells(data, current().store, setting_kind_key) if scope == "all" else 0
+        data["counts"]["cells_filled_by_studies"] = filled
+        return data
+
+    data = _once(f"gaps:{kind}:{scope}", build)
     gaps = _once(
         "research_gaps",
         lambda: research_gaps(view_source().rows("view-research-gaps"), _graph(), link, _lexicon()),
     )
-    query = f"?{urlencode({'settingKind': kind})}" if kind else ""
-    return {**data, "research_gaps": gaps, "json_href": url_for("views.gaps_json") + query}
+    return {
+        **data,
+        "research_gaps": gaps,
+        "scope": _scope_data(scope, "views.gaps", settingKind=kind),
+        "json_href": _href("views.gaps_json", scope, settingKind=kind),
+    }
 
 
 def _shared() -> dict[str, Any]:
