@@ -35,9 +35,7 @@ def test_cq33_lists_each_theorys_own_emphasis_first(
 ) -> None:
     (query,) = [q for q in list_queries(repo_settings) if q.id == "cq33-theory-emphasis"]
     answer = collect(repo_store.query(query.text, bindings=query.bind()), 100_000)
-    emphasis = {
-        str(row[1].value): str(row[2].value) for row in answer.rows if row[2] is not None
-    }
+    emphasis = {str(row[1].value): str(row[2].value) for row in answer.rows if row[2] is not None}
     own = repo_store.query(
         "SELECT ?label ?text WHERE { ?t a rg:Theory ; rdfs:label ?label ; rg:emphasis ?text }"
     )
