@@ -25,6 +25,7 @@ class                      exit code  HTTP    when
 :class:`WorkerFault`       2          500     a query worker failed unexpectedly (a bug)
 :class:`RemoteStoreError`  2          502     an external store is unreachable or fails
 :class:`PushError`         2          502     ``relgraph push`` failed (says what the store holds)
+:class:`FileAccessError`   2          400     a path cannot be read or written (names it)
 :class:`InternalError`     2          500     any other exception: a bug in relgraph
 =========================  =========  ======  ==================================================
 
@@ -36,6 +37,7 @@ as the same error (:mod:`relgraph.query.pool`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 __all__ = [
@@ -60,7 +62,9 @@ __all__ = [
     "WorkerFault",
     "RemoteStoreError",
     "PushError",
+    "FileAccessError",
     "InternalError",
+    "read_text_file",
 ]
 
 #: Exit code: success, or the graph conforms.
@@ -311,6 +315,48 @@ class PushError(RelgraphError):
 
 #: The environment variable that shows the traceback of an internal error.
 DEBUG_VARIABLE = "RELGRAPH_DEBUG"
+
+
+class FileAccessError(RelgraphError):
+    """A file or folder named on the command line could not be read or written.
+
+    >>> print(FileAccessError.from_os_error(FileNotFoundError(2, "No such file", "/x/y")))
+    cannot use /x/y: No such file
+      hint: check that the path and its folder exist and that you may read or write there
+    """
+
+    @classmethod
+    def from_os_error(cls, exc: OSError) -> FileAccessError:
+        """The error a user sees for an operating-system error on a path."""
+        where = exc.filename if exc.filename is not None else "a file"
+        return cls(
+            f"cannot use {where}: {exc.strerror or exc}",
+            "check that the path and its folder exist and that you may read or write there",
+        )
+
+
+def read_text_file(path: Path) -> str:
+    """Read a text file as UTF-8 (a leading byte-order mark is dropped).
+
+    :raises LoadError: naming the file, line and column of the first byte that is not UTF-8.
+    :raises FileAccessError: when the file cannot be read.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileAccessError.from_os_error(exc) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise LoadError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            "save the file as UTF-8",
+            path=str(path),
+            line=line,
+            column=column,
+        ) from None
 
 
 class InternalError(RelgraphError):

@@ -38,8 +38,9 @@ PathSetting = Literal[
 ]
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, *, minimum: int = 0, maximum: int | None = None) -> Any:
+    """A field of the table; whole-number settings are refused outside ``minimum..maximum``."""
+    return field(default=default, metadata={"help": help, "minimum": minimum, "maximum": maximum})
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,9 @@ class Settings:
         "BCIO, DOID, ECO) that the mapping checks and scripts/imports.py read.",
     )
     query_time_limit_ms: int = _setting(
-        10000, "Longest time a SPARQL query may run, in milliseconds; a request may lower it."
+        10000,
+        "Longest time a SPARQL query may run, in milliseconds; a request may lower it.",
+        minimum=1,
     )
     max_rows: int = _setting(
         10000, "Most result rows returned; more are cut and flagged as truncated."
@@ -91,19 +94,21 @@ class Settings:
         True, "Whether /sparql accepts queries other than stored ones."
     )
     host: str = _setting("127.0.0.1", "Interface the web server binds to.")
-    port: int = _setting(5000, "Port the web server listens on.")
-    workers: int = _setting(2, "Number of web server worker processes.")
+    port: int = _setting(5000, "Port the web server listens on.", maximum=65535)
+    workers: int = _setting(2, "Number of web server worker processes.", minimum=1)
     threads: int = _setting(
-        4, "Requests each web server worker answers at the same time (threads)."
+        4, "Requests each web server worker answers at the same time (threads).", minimum=1
     )
     max_error_streak: int = _setting(
         5,
         "Internal errors (HTTP 500) in a row after which a web worker process exits so that "
         "the server starts a fresh one (0: never).",
     )
-    query_workers: int = _setting(2, "Number of query worker processes per web worker.")
+    query_workers: int = _setting(2, "Number of query worker processes per web worker.", minimum=1)
     java: str = _setting("java", "Java executable used by the HermiT reasoner.")
-    reasoner_timeout_s: int = _setting(120, "Longest time the OWL reasoner may run, in seconds.")
+    reasoner_timeout_s: int = _setting(
+        120, "Longest time the OWL reasoner may run, in seconds.", minimum=1
+    )
     curator: str = _setting(
         "",
         "Curator name that `relgraph import` records when the study sheet's Work row names "
@@ -218,12 +223,15 @@ class Settings:
 class Setting:
     """One row of the settings table, read from a field of :class:`Settings`.
 
-    :ivar name: the field's name; :ivar default: its default; :ivar help: its help text.
+    :ivar name: the field's name; :ivar default: its default; :ivar help: its help text;
+    :ivar minimum: :ivar maximum: the range of a whole-number setting (``maximum`` None: open).
     """
 
     name: str
     default: Any
     help: str
+    minimum: int = 0
+    maximum: int | None = None
 
     @property
     def kind(self) -> type:
@@ -236,6 +244,8 @@ class Setting:
         :raises ConfigError: naming the setting, the source and an example.
         """
         kind = self.kind
+        if kind is int and isinstance(value, int) and not isinstance(value, bool):
+            return self._in_range(value, source)
         if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
             return value
         if isinstance(value, str):
@@ -248,9 +258,11 @@ class Setting:
                     return False
             elif kind is int:
                 try:
-                    return int(text)
+                    number = int(text)
                 except ValueError:
                     pass
+                else:
+                    return self._in_range(number, source)
             else:
                 return text
         raise ConfigError(
@@ -258,10 +270,27 @@ class Setting:
             f"give a {kind.__name__}, e.g. {self.name}={self.default!r}",
         )
 
+    def _in_range(self, value: int, source: str) -> int:
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            top = "" if self.maximum is None else f" and at most {self.maximum}"
+            raise ConfigError(
+                f"setting {self.name!r} from {source}: {value} is out of range",
+                f"give a whole number of at least {self.minimum}{top}, "
+                f"e.g. {self.name}={self.default!r}",
+            )
+        return value
+
 
 #: The settings table, in the order of the fields of :class:`Settings`.
 SETTINGS: tuple[Setting, ...] = tuple(
-    Setting(f.name, f.default, f.metadata["help"]) for f in dataclasses.fields(Settings)
+    Setting(
+        f.name,
+        f.default,
+        f.metadata["help"],
+        f.metadata.get("minimum", 0),
+        f.metadata.get("maximum"),
+    )
+    for f in dataclasses.fields(Settings)
 )
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 

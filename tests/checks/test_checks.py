@@ -372,3 +372,9 @@ def test_worked_example_of_data_readme_passes(runner, repo_settings):
     shown = set(re.findall(r"^- \[([^\]]+)\]", readme, flags=re.MULTILINE))
     found = set(re.findall(r"^- \[([^\]]+)\]", result.output, flags=re.MULTILINE))
     assert shown == found
+    # regression (a fresh-clone tester): the README gave lines 7 and 15 for lines 9 and 17
+    places = re.findall(r"\((docs/examples/newstudy-with-mistakes\.ttl:\d+)\)", readme)
+    assert len(places) == 2
+    output = result.output.replace(str(ROOT) + "/", "")
+    for place in places:
+        assert place in output, place

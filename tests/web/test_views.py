@@ -130,6 +130,12 @@ def test_every_iri_form_answers_at_its_path(real: Any, name: str) -> None:
 
 
 def test_unknown_iri_is_404(real: Any) -> None:
+    # Regression (a fresh-clone tester): the IRI itself answered 303 to a document that was
+    # 404; ontology/README.md says an IRI the graph says nothing about is 404.
+    for path in ("/resource/no-such-thing", "/ontology/NoSuchClass"):
+        for accept in ("text/html", "text/turtle", "application/json"):
+            answer = real.get(path, headers={"Accept": accept})
+            assert answer.status_code == 404, (path, accept)
     assert real.get("/resource/no-such-thing.html").status_code == 404
     assert real.get("/resource/no-such-thing.ttl").status_code == 404
     assert real.get("/resource/no-such-thing.json").get_json()["found"] is False

@@ -22,7 +22,7 @@ from typing import IO, Any
 import click
 
 from relgraph import __version__
-from relgraph.errors import DEBUG_VARIABLE, InternalError, RelgraphError
+from relgraph.errors import DEBUG_VARIABLE, FileAccessError, InternalError, RelgraphError
 from relgraph.settings import Settings
 
 __all__ = [
@@ -90,6 +90,11 @@ class RelgraphGroup(click.Group):
             raise RelgraphClickError(exc, as_json=bool(ctx.meta.get(_JSON_ERRORS))) from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except OSError as exc:
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            error: RelgraphError = FileAccessError.from_os_error(exc)
+            raise RelgraphClickError(error, as_json=bool(ctx.meta.get(_JSON_ERRORS))) from exc
         except Exception as exc:
             if os.environ.get(DEBUG_VARIABLE):
                 raise
@@ -131,6 +136,8 @@ pass_settings = click.make_pass_decorator(Settings)
 #: Click types for paths (click's stubs reject ``path_type=Path`` under mypy).
 DIR_PATH = click.Path(file_okay=False, path_type=Path)  # type: ignore[type-var,unused-ignore]
 FILE_PATH = click.Path(dir_okay=False, path_type=Path)  # type: ignore[type-var,unused-ignore]
+#: A path checked by the command itself, so that its errors follow the command's --format.
+ANY_PATH = click.Path(path_type=Path)  # type: ignore[type-var,unused-ignore]
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)  # type: ignore[type-var,unused-ignore]
 
 

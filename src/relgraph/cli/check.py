@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from relgraph import checks
-from relgraph.cli.base import EPILOG, FILE_PATH, cli, errors_as_json, pass_settings
+from relgraph.cli.base import ANY_PATH, EPILOG, cli, errors_as_json, pass_settings
 from relgraph.mappings import FORMATS as MAPPING_FORMATS
 from relgraph.mappings import render
 from relgraph.settings import Settings
@@ -23,7 +23,7 @@ CHECK_EPILOG = (
 
 
 @cli.command(epilog=CHECK_EPILOG)
-@click.argument("files", nargs=-1, type=FILE_PATH)
+@click.argument("files", nargs=-1, type=ANY_PATH)
 @click.option(
     "--format",
     "fmt",

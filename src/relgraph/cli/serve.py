@@ -8,6 +8,7 @@ from relgraph.cli.base import EPILOG, cli, pass_settings
 from relgraph.errors import NotBuiltError
 from relgraph.settings import Settings
 from relgraph.store.builder import built_graph_path
+from relgraph.web.server import check_port_free
 from relgraph.web.server import serve as run_server
 
 __all__ = ["serve"]
@@ -31,10 +32,13 @@ def serve(
     Binds to loopback unless --host says otherwise. Build the graph first
     (`make serve` does both).
     """
+    given = {"host": host, "port": port, "workers": workers, "threads": threads}
+    settings = settings.replace(**{k: v for k, v in given.items() if v is not None})
     path = built_graph_path(settings)
     if not path.is_file():
         raise NotBuiltError(f"no built graph at {path}", "run `relgraph build` first")
-    host = host or settings.host
-    port = port if port is not None else settings.port
-    click.echo(f"serving relgraph at http://{host}:{port}/ (SPARQL: /sparql)", err=True)
-    run_server(settings, host, port, workers if workers is not None else settings.workers, threads)
+    check_port_free(settings.host, settings.port)
+    click.echo(
+        f"serving relgraph at http://{settings.host}:{settings.port}/ (SPARQL: /sparql)", err=True
+    )
+    run_server(settings, settings.host, settings.port, settings.workers, settings.threads)

@@ -162,6 +162,12 @@ def discover_sources(settings: Settings) -> list[Source]:
 
 def extra_source(path: Path, settings: Settings) -> Source:
     """Describe a file given on the command line (e.g. a curator's new study)."""
+    if path.is_dir():
+        raise LoadError(
+            "a folder, not a file",
+            f"name the Turtle files inside it, e.g. `relgraph check {path}/*.ttl`",
+            path=str(path),
+        )
     if not path.is_file():
         raise LoadError("no such file", "check the path of the file to load", path=str(path))
     return Source(path, graph_iri_for(path, settings.project_path), "extra")

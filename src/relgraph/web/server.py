@@ -17,11 +17,12 @@ import atexit
 import logging
 import os
 import signal
+import socket
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from relgraph.errors import RelgraphError
+from relgraph.errors import ConfigError, RelgraphError
 from relgraph.settings import Settings
 from relgraph.web.health import Health
 
@@ -89,6 +90,27 @@ def _exit_worker(health: Health) -> None:
         health.streak,
     )
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse to start when ``host:port`` cannot be bound (another server holds it).
+
+    gunicorn would retry for five seconds, print its own log lines and exit 1, the exit code
+    of a failed check; this says what is wrong once, as a usage error (exit 2).
+
+    :raises ConfigError: naming the address and the settings that choose another.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                "stop the program using that port, or choose another with --port N "
+                "(or RELGRAPH_PORT=N, e.g. `RELGRAPH_PORT=5055 make serve`)",
+            ) from None
 
 
 def serve(

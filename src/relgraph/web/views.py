@@ -400,6 +400,8 @@ def resolve(path: str) -> BaseResponse:
             request.script_root + "/" + name + "." + doc.extension
         )
         return response
+    if iri not in _graph_sizes() and not describe(_index(), iri)[0]:
+        raise _not_found(iri)  # no 303 to a document that would be a 404 (ontology/README.md)
     offered = [d.media_type for d in DOCUMENTS]
     # A browser's Accept rates text/html highest; */* takes the first offered (HTML).
     wanted = best_type(offered) or "text/html"
