@@ -86,7 +86,48 @@ class Settings:
     max_rows: int = _setting(
         10000, "Most result rows returned; more are cut and flagged as truncated."
     )
-    max_request_bytes: int = _setting(1000000, "Largest accepted HTTP request body, in bytes.")
+    max_request_bytes: int = _setting(
+        1000000, "Largest accepted HTTP request body, in bytes (413 past it)."
+    )
+    max_query_chars: int = _setting(
+        100000, "Longest SPARQL query text accepted, in characters (413 past it)."
+    )
+    max_result_bytes: int = _setting(
+        20000000,
+        "Most bytes of values (IRIs, literals) in one answer; rows past it are cut and "
+        "flagged as truncated, as with max_rows (a single row past it is refused).",
+    )
+    query_queue_wait_ms: int = _setting(
+        10000,
+        "Longest time a query waits for a free query worker, in milliseconds; past it the "
+        "answer is 503 with Retry-After.",
+    )
+    client_max_queries: int = _setting(
+        4,
+        "Queries one client may have running or waiting at the same time, per web worker "
+        "(429 with Retry-After past it; 0: no limit).",
+    )
+    client_query_budget_ms: int = _setting(
+        60000,
+        "Query time one client may use per client_budget_window_s, per web worker, in "
+        "milliseconds (429 with Retry-After past it; 0: no budget).",
+    )
+    client_budget_window_s: int = _setting(
+        60, "The sliding window of client_query_budget_ms, in seconds."
+    )
+    unlimited_clients: str = _setting(
+        "127.0.0.1 ::1",
+        "Client addresses (space or comma separated) free of the per-client limits when they "
+        "connect directly, with no forwarding header: loopback by default, for development "
+        "and tests. Empty: every client is limited.",
+    )
+    proxy_hops: int = _setting(
+        0,
+        "Reverse proxies in front of the server whose X-Forwarded-For, -Proto, -Host and "
+        "-Prefix headers are trusted (werkzeug's ProxyFix); the client address of the "
+        "per-client limits is then the one they forward. 0: no proxy, the TCP peer is the "
+        "client.",
+    )
     allow_free_sparql: bool = _setting(
         True, "Whether /sparql accepts queries other than stored ones."
     )

@@ -35,7 +35,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from relgraph.errors import QueryTimeout, RelgraphError, WorkerDied, WorkerFault
+from relgraph.errors import QueryTimeout, RelgraphError, ServerBusy, WorkerDied, WorkerFault
 from relgraph.query.jobs import Job, execute
 from relgraph.store.answer import Answer
 from relgraph.store.memory import GraphStore
@@ -123,6 +123,9 @@ class QueryPool:
     :param size: the number of workers (queries answered at the same time).
     :param start_method: ``forkserver`` (default) or ``spawn``.
     :param startup_timeout_s: how long a new worker may take to load the graph.
+    :param queue_wait_s: how long a job may wait for a free worker before
+        :class:`~relgraph.errors.ServerBusy` (503); None: four times its time limit
+        plus ``startup_timeout_s``.
     """
 
     def __init__(
@@ -133,6 +136,7 @@ class QueryPool:
         size: int = 2,
         start_method: str = "forkserver",
         startup_timeout_s: float = 120.0,
+        queue_wait_s: float | None = None,
     ) -> None:
         if (path is None) == (nquads is None):
             raise ValueError("give a path or N-Quads bytes, not both or neither")
@@ -143,6 +147,7 @@ class QueryPool:
         if start_method == "forkserver":
             self._ctx.set_forkserver_preload(["relgraph.query.pool"])
         self._startup_timeout_s = startup_timeout_s
+        self._queue_wait_s = queue_wait_s
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._workers: set[_Worker] = set()
@@ -233,9 +238,11 @@ class QueryPool:
                 self._cond.wait(remaining)
         if self._closed:
             raise RelgraphError("the query service is shut down", "restart the server")
-        raise QueryTimeout(
-            "every query worker stayed busy longer than the time limit",
-            "try again in a moment; the setting query_workers sets how many run at once",
+        raise ServerBusy(
+            f"all {self._size} query workers stayed busy for {wait_s * 1000:.0f} ms (setting "
+            "query_queue_wait_ms): the server is answering other queries",
+            "try again after the time in Retry-After; the setting query_workers sets how many "
+            "queries run at once",
         )
 
     def _release(self, worker: _Worker) -> None:
@@ -289,11 +296,15 @@ class QueryPool:
         The limit counts from the moment the job reaches a ready worker.
 
         :raises QueryTimeout: when the deadline passed (the worker was killed).
+        :raises ServerBusy: when no worker was free within the queue wait.
         :raises WorkerFault: when the worker failed unexpectedly (it was replaced).
         :raises WorkerDied: when the worker process ended (it was replaced).
         :raises RelgraphError: for errors the engine reported.
         """
-        worker = self._acquire(wait_s=time_limit_s * 4 + self._startup_timeout_s)
+        wait_s = self._queue_wait_s
+        if wait_s is None:
+            wait_s = time_limit_s * 4 + self._startup_timeout_s
+        worker = self._acquire(wait_s=wait_s)
         self._wait_ready(worker)
         with self._cond:
             self._busy += 1
