@@ -92,6 +92,11 @@ class Settings:
     max_query_chars: int = _setting(
         100000, "Longest SPARQL query text accepted, in characters (413 past it)."
     )
+    max_query_nesting: int = _setting(
+        50,
+        "Deepest nesting of groups, brackets and parentheses a SPARQL query may have (403 "
+        "past it): the engine's parser slows down sharply with the depth (0: no limit).",
+    )
     max_result_bytes: int = _setting(
         20000000,
         "Most bytes of values (IRIs, literals) in one answer; rows past it are cut and "

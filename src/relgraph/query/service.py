@@ -264,7 +264,7 @@ class QueryService:
                 "free SPARQL is switched off on this server (setting allow_free_sparql)",
                 "run one of the stored queries at /queries instead",
             )
-        return inspect_query(request.query)
+        return inspect_query(request.query, max_nesting=self.settings.max_query_nesting)
 
     def run_stored(
         self,

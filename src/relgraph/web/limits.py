@@ -14,10 +14,11 @@ server's own small queries of the entity pages) is admitted by
   time until enough of it has expired).
 
 A query is charged the time the engine spent on it (its answer's elapsed
-time), or its whole time limit when it was stopped at the deadline; a refused
-or malformed query costs nothing. The client is the request's remote address
-(after :class:`werkzeug.middleware.proxy_fix.ProxyFix` when the setting
-``proxy_hops`` trusts a reverse proxy, see :func:`client_address`), IPv6
+time, at least :data:`MIN_CHARGE_MS`), or its whole time limit when it was
+stopped at the deadline; a refused or malformed query costs nothing. The
+client is the request's remote address (after
+:class:`werkzeug.middleware.proxy_fix.ProxyFix` when the setting
+``proxy_hops`` trusts a reverse proxy, see :func:`client_key`), IPv6
 addresses grouped by their /64 network (one host's usual allocation).
 Addresses in ``unlimited_clients`` (loopback by default) are not limited when
 they connect directly, i.e. without any forwarding header.
@@ -49,6 +50,7 @@ __all__ = [
     "ClientLimits",
     "FORWARDING_HEADERS",
     "MAX_TRACKED_CLIENTS",
+    "MIN_CHARGE_MS",
     "Ticket",
     "client_key",
     "forwarded",
@@ -60,6 +62,9 @@ T = TypeVar("T")
 
 #: Most clients whose budgets are remembered; past it, those idle longest are forgotten.
 MAX_TRACKED_CLIENTS = 100_000
+
+#: The least a query answered is charged, in milliseconds (a flood of tiny queries costs too).
+MIN_CHARGE_MS = 1.0
 
 #: Request headers that show a request came through a proxy.
 FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
@@ -287,7 +292,7 @@ def limited(limits: ClientLimits, run: Callable[[], T]) -> T:
     with limits.admit(request.remote_addr, forwarded=forwarded()) as ticket:
         outcome = run()
         answer = getattr(outcome, "answer", None)
-        ticket.charge(float(getattr(answer, "elapsed_ms", 0.0)))
+        ticket.charge(max(MIN_CHARGE_MS, float(getattr(answer, "elapsed_ms", 0.0))))
         return outcome
 
 
