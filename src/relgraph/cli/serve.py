@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from relgraph.cli.base import EPILOG, cli, pass_settings
-from relgraph.errors import NotBuiltError
 from relgraph.settings import Settings
-from relgraph.store.builder import built_graph_path
+from relgraph.store.builder import check_built
 from relgraph.web.server import serve as run_server
 
 __all__ = ["serve"]
@@ -31,9 +30,7 @@ def serve(
     Binds to loopback unless --host says otherwise. Build the graph first
     (`make serve` does both).
     """
-    path = built_graph_path(settings)
-    if not path.is_file():
-        raise NotBuiltError(f"no built graph at {path}", "run `relgraph build` first")
+    check_built(settings)  # a missing or damaged graph is said here, not by each worker
     host = host or settings.host
     port = port if port is not None else settings.port
     click.echo(f"serving relgraph at http://{host}:{port}/ (SPARQL: /sparql)", err=True)
