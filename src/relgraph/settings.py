@@ -103,9 +103,10 @@ class Settings:
         "flagged as truncated, as with max_rows (a single row past it is refused).",
     )
     query_queue_wait_ms: int = _setting(
-        10000,
+        15000,
         "Longest time a query waits for a free query worker, in milliseconds; past it the "
-        "answer is 503 with Retry-After.",
+        "answer is 503 with Retry-After. Longer than query_time_limit_ms, so that a query "
+        "waiting behind ones that run to their deadline gets the next worker.",
     )
     client_max_queries: int = _setting(
         4,
@@ -140,14 +141,23 @@ class Settings:
     port: int = _setting(5000, "Port the web server listens on.")
     workers: int = _setting(2, "Number of web server worker processes.")
     threads: int = _setting(
-        4, "Requests each web server worker answers at the same time (threads)."
+        8,
+        "Requests each web server worker answers at the same time (threads; most of them "
+        "wait for a query worker, so more threads than query workers keep pages served).",
     )
     max_error_streak: int = _setting(
         5,
         "Internal errors (HTTP 500) in a row after which a web worker process exits so that "
         "the server starts a fresh one (0: never).",
     )
-    query_workers: int = _setting(2, "Number of query worker processes per web worker.")
+    query_workers: int = _setting(
+        2, "Query worker processes per web worker that answer any query (free SPARQL too)."
+    )
+    query_workers_reserved: int = _setting(
+        1,
+        "More query worker processes per web worker that answer only stored queries, so that "
+        "free queries running to their time limit cannot hold every worker.",
+    )
     java: str = _setting("java", "Java executable used by the HermiT reasoner.")
     reasoner_timeout_s: int = _setting(120, "Longest time the OWL reasoner may run, in seconds.")
     build_check_reasoner: bool = _setting(

@@ -40,6 +40,7 @@ class Job:
         neither the protocol nor the query chose a dataset.
     :ivar max_rows: the row cap (one more row is read to detect truncation).
     :ivar max_bytes: the cap on the bytes of an answer's values (0: none).
+    :ivar trusted: a stored query: it may use the pool's reserved workers.
     :ivar probe: when set, a copy of the query that the worker parses first, on
         an empty store, and that must parse before the query runs (see
         :func:`relgraph.query.inspection.service_probe`).
@@ -53,6 +54,7 @@ class Job:
     union_default_graph: bool = True
     max_rows: int = 10000
     max_bytes: int = 0
+    trusted: bool = False
     probe: str | None = None
 
 

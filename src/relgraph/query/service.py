@@ -207,6 +207,7 @@ class QueryService:
             pool = QueryPool(
                 nquads=nquads,
                 size=settings.query_workers,
+                reserved=settings.query_workers_reserved,
                 start_method=start_method,
                 queue_wait_s=settings.query_queue_wait_ms / 1000,
             )
@@ -219,6 +220,7 @@ class QueryService:
             pool = QueryPool(
                 path=path,
                 size=settings.query_workers,
+                reserved=settings.query_workers_reserved,
                 start_method=start_method,
                 queue_wait_s=settings.query_queue_wait_ms / 1000,
             )
@@ -316,6 +318,7 @@ class QueryService:
             max_rows=self.settings.max_rows,
             max_bytes=self.settings.max_result_bytes,
             probe=probe,
+            trusted=request.trusted,
         )
         try:
             answer = self.executor.run(job, limit_ms / 1000)
