@@ -151,7 +151,7 @@ class Settings:
         "the server starts a fresh one (0: never).",
     )
     query_workers: int = _setting(
-        2, "Query worker processes per web worker that answer any query (free SPARQL too)."
+        3, "Query worker processes per web worker that answer any query (free SPARQL too)."
     )
     query_workers_reserved: int = _setting(
         1,

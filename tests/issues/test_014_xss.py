@@ -108,7 +108,8 @@ def pages(app: Any) -> list[tuple[str, str, dict[str, str]]]:
             "POST",
             "/",
             {
-                "query": "SELECT ?x ?l ?d WHERE { ?x rdfs:label ?l OPTIONAL { ?x skos:definition ?d } }"
+                "query": "SELECT ?x ?l ?d WHERE { ?x rdfs:label ?l "
+                "OPTIONAL { ?x skos:definition ?d } }"
             },
         ),  # noqa: E501
         ("GET", "/", {"query": payload}),

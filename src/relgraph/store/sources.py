@@ -281,6 +281,14 @@ def parse_file(
         ) from None
     except ValueError as exc:
         raise LoadError(f"invalid {fmt.name}: {exc}", "fix the file", path=str(path)) from None
+    except MemoryError as exc:
+        # pyoxigraph reads one token (a literal, an IRI) into a buffer of at most 16 MiB
+        raise LoadError(
+            f"a literal or IRI is too long to read ({exc})",
+            "keep literals and IRIs under 16 MiB: long texts belong in files the graph points to",
+            path=str(path),
+            line=reader.line if reader is not None else None,
+        ) from None
     return iter(quads)
 
 
