@@ -7,7 +7,8 @@ time is up, picks requests from a weighted mix:
   with its default parameters), every stored query in turn;
 * ``page``: an HTML page or its JSON twin: the query page, the list of stored
   queries, a stored query's page, an entity page (``/entity?iri=``) of an
-  entity of the graph, and any ``--page`` given (the views);
+  entity of the graph, the views (:data:`VIEWS`, those the server has), and
+  any ``--page`` given;
 * ``sparql``: a small query sent to ``/sparql``;
 
 while ``--expensive-clients`` clients send only an expensive query (a cross
@@ -55,6 +56,12 @@ SMALL = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "SELECT ?w ?label WHERE { ?w a rg:CitedWork ; rdfs:label ?label } LIMIT 20",
 ]
+#: The views' pages and twins (issue 11), used when the server has them.
+VIEWS = [
+    "/graph", "/graph.json", "/compare", "/compare.json", "/gaps", "/gaps.json",
+    "/analytics", "/analytics.json", "/analytics/shared", "/analytics/centrality",
+]  # fmt: skip
+
 #: Weights of the request kinds of an ordinary client.
 MIX = {"stored": 5, "page": 4, "sparql": 1}
 
@@ -101,10 +108,11 @@ def make_plan(base: str, pages: list[str]) -> Plan:
         "application/sparql-results+json",
     )
     entities = [b["s"]["value"] for b in json.loads(body)["results"]["bindings"]]
-    conn.close()
     plan = Plan(expensive="/sparql?" + urllib.parse.urlencode({"query": EXPENSIVE}))
     plan.stored = [f"/queries/{i}/results?format=json" for i in ids]
-    plan.page = ["/", "/index.json", "/queries", "/queries.json", *pages]
+    views = [v for v in VIEWS if _get(conn, v, "text/html")[0] == 200]
+    conn.close()
+    plan.page = ["/", "/index.json", "/queries", "/queries.json", *views, *pages]
     for i in ids:
         plan.page += [f"/queries/{i}", f"/queries/{i}.json"]
     for iri in entities:
