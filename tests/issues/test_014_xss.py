@@ -5,7 +5,8 @@ definition, alternative label and links carry HTML and script payloads (and
 an IRI with the ``javascript:`` scheme). Every HTML page of the app, with
 payloads in every parameter, is parsed: the only elements are those our
 templates write (scripts only from ``/static/``), no attribute is an event
-handler, and no link or source uses a ``javascript:`` or ``data:`` URL but
+handler, JSON data blocks (``<script type="application/json">``, which never
+run) parse whole, and no link or source uses a ``javascript:`` or ``data:`` URL but
 our favicon. The query page's script, which renders results in the browser,
 is tested in Chromium: results holding markup show as text, and no Content
 Security Policy violation (which would mean an injection was attempted) is
@@ -14,6 +15,7 @@ reported.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
@@ -75,9 +77,21 @@ class Elements(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.data_blocks: list[str] = []
+        self._in_data = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
+        self._in_data = tag == "script" and dict(attrs).get("type") == "application/json"
+        if self._in_data:
+            self.data_blocks.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_data = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_data:
+            self.data_blocks[-1] += data
 
 
 def assert_no_injection(html: str, where: str) -> None:
@@ -91,8 +105,10 @@ def assert_no_injection(html: str, where: str) -> None:
                 url = value.strip().lower()
                 assert not url.startswith("javascript:"), f"{where}: <{tag} {name}={value}>"
                 assert not url.startswith("data:") or value == "data:,", f"{where}: {value}"
-        if tag == "script":
+        if tag == "script" and attrs.get("type") != "application/json":
             assert (attrs.get("src") or "").startswith("/static/"), f"{where}: inline script"
+    for block in parser.data_blocks:  # a data block (not run) is whole: markup did not end it
+        json.loads(block)
 
 
 BROWSER = {"Accept": "text/html"}
@@ -132,7 +148,15 @@ def pages(app: Any) -> list[tuple[str, str, dict[str, str]]]:
     for rule in app.url_map.iter_rules():
         if "GET" in (rule.methods or ()) and "<" not in rule.rule and rule.rule not in known:
             if not rule.rule.endswith(".json") and not rule.rule.startswith(("/static", "/-/")):
-                out.append(("GET", rule.rule, {"iri": EVIL, "q": payload, "id": payload}))
+                params = {"iri": EVIL, "q": payload, "id": payload, "settingKind": payload}
+                out.append(("GET", rule.rule, params))
+                out.append(("GET", rule.rule, {"theory": EVIL, "outcome": payload}))
+    # our IRIs' own pages (issue 11): the hostile entity's document
+    out += [
+        ("GET", "/resource/theory-evil.html", {}),
+        ("GET", "/resource/theory-evil", {}),
+        ("GET", "/entity/document", {"iri": EVIL, "format": payload}),
+    ]
     return out
 
 
