@@ -127,3 +127,48 @@ def test_huge_literals_deep_collections_and_many_files_in_bounded_time(
             assert code == 2 and "too long to read" in output and "huge-literal.ttl:4" in output
     # the whole check of a 20 MB literal, 6 000 nested nodes, 200 files: memory bounded
     assert peak_child_rss_mb() < 2000
+
+
+RDF_OPEN = (
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
+    '<rdf:Description rdf:about="https://w3id.org/relgraph/resource/x"><rdfs:comment>'
+)
+RDF_CLOSE = "</rdfs:comment></rdf:Description>\n</rdf:RDF>\n"
+
+
+def test_xml_entities_cannot_exhaust_memory(fixture_settings: Settings, tmp_path: Path) -> None:
+    """Found and fixed: pyoxigraph expands nested entities (a "billion laughs" file asked
+    for 2.4 GB and aborted the process); such files are refused before parsing."""
+    from relgraph.errors import LoadError
+    from relgraph.store.sources import parse_file
+
+    laughs = ['<!ENTITY l0 "lol">'] + [
+        f'<!ENTITY l{i} "' + f"&l{i - 1};" * 10 + '">' for i in range(1, 10)
+    ]
+    bomb = write(
+        tmp_path / "laughs.rdf",
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(laughs) + "\n]>\n"
+        + RDF_OPEN + "&l9;" + RDF_CLOSE,
+    )  # fmt: skip
+    wide = write(
+        tmp_path / "wide.rdf",
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY big "{"x" * 1000}">]>\n'
+        + RDF_OPEN + "&big;" * 20_000 + RDF_CLOSE,
+    )  # fmt: skip
+    for path, words in ((bomb, "refers to other entities"), (wide, "expand to")):
+        with pytest.raises(LoadError, match=words):
+            list(parse_file(path))
+    code, output, seconds = run_check(fixture_settings, bomb)
+    assert code == 2 and "laughs.rdf" in output and seconds < 60
+    # Protégé's plain-text entities still read
+    plain = write(
+        tmp_path / "protege.rdf",
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n'
+        '  <!ENTITY rdfs "http://www.w3.org/2000/01/rdf-schema#" >\n]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rdfs="&rdfs;">\n'
+        '<rdf:Description rdf:about="https://w3id.org/relgraph/resource/x">'
+        "<rdfs:comment>plain</rdfs:comment></rdf:Description>\n</rdf:RDF>\n",
+    )
+    (quad,) = list(parse_file(plain))
+    assert quad.predicate.value == "http://www.w3.org/2000/01/rdf-schema#comment"
