@@ -34,7 +34,7 @@ import rdflib
 from relgraph.errors import LoadError
 from relgraph.mappings.sssom import mapping_quads
 from relgraph.settings import PathSetting, Settings
-from relgraph.vocab import GRAPH, SCRATCH, XSD
+from relgraph.vocab import GRAPH, OWL, SCRATCH, XSD
 
 __all__ = [
     "BOM",
@@ -234,8 +234,8 @@ def _guard_entities(data: bytes, path: Path) -> None:
             raise LoadError(
                 f"the entity {name.decode(errors='replace')!r} of the document type declaration "
                 "is external, a parameter entity, or refers to other entities",
-                'declare entities as plain text only (e.g. <!ENTITY owl "http://www.w3.org/'
-                '2002/07/owl#">), or write the file as Turtle',
+                f'declare entities as plain text only (e.g. <!ENTITY owl "{OWL}">), or write '
+                "the file as Turtle",
                 path=str(path),
             )
         sizes[name] = len(value)
