@@ -107,6 +107,7 @@ Web: Flask
   ``web.conneg``             content negotiation over the format registry
   ``web.errors``             the one error handler (JSON for ``.json`` URLs and clients)
   ``web.security``           headers of every response: CSP, CORS, nosniff
+  ``web.limits``             per-client limits on queries: concurrency, time budget (429)
   ``web.health``             internal-error counts; replacing a failing process
   ``web.server``             gunicorn
 

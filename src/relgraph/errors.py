@@ -15,13 +15,16 @@ class                      exit code  HTTP    when
 :class:`QuerySyntaxError`  2          400     a SPARQL query does not parse (line, column)
 :class:`QueryRejected`     2          403     an update, SERVICE, or free SPARQL switched off
 :class:`QueryTimeout`      2          503     a query ran past its time limit
+:class:`ServerBusy`        2          503     every query worker stayed busy past its queue wait
+:class:`TooLarge`          2          413     a request or query text past its size limit
+:class:`TooManyQueries`    2          429     a client past its concurrency limit or time budget
 :class:`FormatNotAcceptable` 2        406     a format that the answer's kind cannot have
 :class:`ParameterError`    2          400     a stored query's parameter value is malformed
 :class:`UnknownQuery`      2          404     no stored query has the id asked for
 :class:`CheckFailed`       1          422     ``relgraph build``'s check found errors
 :class:`StudySheetError`   1          422     a study sheet has errors (sheet, row, column each)
 :class:`UnknownStudy`      2          404     no imported study has the id asked for
-:class:`WorkerDied`        2          500     a query worker process ended unexpectedly
+:class:`WorkerDied`        2          503     a query worker process ended unexpectedly
 :class:`WorkerFault`       2          500     a query worker failed unexpectedly (a bug)
 :class:`RemoteStoreError`  2          502     an external store is unreachable or fails
 :class:`PushError`         2          502     ``relgraph push`` failed (says what the store holds)
@@ -51,6 +54,9 @@ __all__ = [
     "QuerySyntaxError",
     "QueryRejected",
     "QueryTimeout",
+    "ServerBusy",
+    "TooLarge",
+    "TooManyQueries",
     "FormatNotAcceptable",
     "ParameterError",
     "UnknownQuery",
@@ -94,6 +100,8 @@ class RelgraphError(Exception):
     exit_code: int = EXIT_USAGE
     #: The HTTP status of a response that reports this error.
     http_status: int = 400
+    #: Seconds a client should wait before trying again (``Retry-After``), when it should.
+    retry_after_s: int | None = None
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -124,6 +132,8 @@ class RelgraphError(Exception):
         for name in ("line", "column"):
             if name in self.__dict__:
                 body[name] = self.__dict__[name]
+        if self.retry_after_s is not None:
+            body["retry_after_s"] = self.retry_after_s
         return body
 
 
@@ -161,6 +171,7 @@ class NotBuiltError(RelgraphError):
     """The graph has not been built yet."""
 
     http_status = 503
+    retry_after_s = 5
 
 
 class QuerySyntaxError(RelgraphError):
@@ -185,9 +196,41 @@ class QueryRejected(RelgraphError):
 
 
 class QueryTimeout(RelgraphError):
-    """A query ran past its time limit and was stopped."""
+    """A query ran past its time limit and was stopped.
+
+    :ivar time_limit_ms: the limit it ran into, when known (it is charged to the
+        client's budget of query time).
+    """
 
     http_status = 503
+    retry_after_s = 5
+    time_limit_ms: int | None = None
+
+
+class ServerBusy(RelgraphError):
+    """Every query worker stayed busy longer than the setting ``query_queue_wait_ms``."""
+
+    http_status = 503
+    retry_after_s = 2
+
+
+class TooLarge(RelgraphError):
+    """A request body or a query text is larger than its limit (a setting it names)."""
+
+    http_status = 413
+
+
+class TooManyQueries(RelgraphError):
+    """A client has too many queries running, or used up its budget of query time.
+
+    :param retry_after_s: seconds until the client may query again (``Retry-After``).
+    """
+
+    http_status = 429
+
+    def __init__(self, message: str, hint: str = "", *, retry_after_s: int = 1) -> None:
+        super().__init__(message, hint)
+        self.retry_after_s = max(1, int(retry_after_s))
 
 
 class FormatNotAcceptable(RelgraphError):
@@ -264,9 +307,13 @@ class UnknownStudy(RelgraphError):
 
 
 class WorkerDied(RelgraphError):
-    """A query worker process ended unexpectedly (e.g. it was killed from outside)."""
+    """A query worker process ended unexpectedly (killed from outside, out of memory).
 
-    http_status = 500
+    The pool replaces it; the client may simply try again (503 with ``Retry-After``).
+    """
+
+    http_status = 503
+    retry_after_s = 1
 
 
 class WorkerFault(RelgraphError):

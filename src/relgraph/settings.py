@@ -89,7 +89,54 @@ class Settings:
     max_rows: int = _setting(
         10000, "Most result rows returned; more are cut and flagged as truncated."
     )
-    max_request_bytes: int = _setting(1000000, "Largest accepted HTTP request body, in bytes.")
+    max_request_bytes: int = _setting(
+        1000000, "Largest accepted HTTP request body, in bytes (413 past it)."
+    )
+    max_query_chars: int = _setting(
+        100000, "Longest SPARQL query text accepted, in characters (413 past it)."
+    )
+    max_query_nesting: int = _setting(
+        50,
+        "Deepest nesting of groups, brackets and parentheses a SPARQL query may have (403 "
+        "past it): the engine's parser slows down sharply with the depth (0: no limit).",
+    )
+    max_result_bytes: int = _setting(
+        20000000,
+        "Most bytes of values (IRIs, literals) in one answer; rows past it are cut and "
+        "flagged as truncated, as with max_rows (a single row past it is refused).",
+    )
+    query_queue_wait_ms: int = _setting(
+        15000,
+        "Longest time a query waits for a free query worker, in milliseconds; past it the "
+        "answer is 503 with Retry-After. Longer than query_time_limit_ms, so that a query "
+        "waiting behind ones that run to their deadline gets the next worker.",
+    )
+    client_max_queries: int = _setting(
+        4,
+        "Queries one client may have running or waiting at the same time, per web worker "
+        "(429 with Retry-After past it; 0: no limit).",
+    )
+    client_query_budget_ms: int = _setting(
+        60000,
+        "Query time one client may use per client_budget_window_s, per web worker, in "
+        "milliseconds (429 with Retry-After past it; 0: no budget).",
+    )
+    client_budget_window_s: int = _setting(
+        60, "The sliding window of client_query_budget_ms, in seconds."
+    )
+    unlimited_clients: str = _setting(
+        "127.0.0.1 ::1",
+        "Client addresses (space or comma separated) free of the per-client limits when they "
+        "connect directly, with no forwarding header: loopback by default, for development "
+        "and tests. Empty: every client is limited.",
+    )
+    proxy_hops: int = _setting(
+        0,
+        "Reverse proxies in front of the server whose X-Forwarded-For, -Proto, -Host and "
+        "-Prefix headers are trusted (werkzeug's ProxyFix); the client address of the "
+        "per-client limits is then the one they forward. 0: no proxy, the TCP peer is the "
+        "client.",
+    )
     allow_free_sparql: bool = _setting(
         True, "Whether /sparql accepts queries other than stored ones."
     )
@@ -97,14 +144,26 @@ class Settings:
     port: int = _setting(5000, "Port the web server listens on.", maximum=65535)
     workers: int = _setting(2, "Number of web server worker processes.", minimum=1)
     threads: int = _setting(
-        4, "Requests each web server worker answers at the same time (threads).", minimum=1
+        8,
+        "Requests each web server worker answers at the same time (threads; most of them "
+        "wait for a query worker, so more threads than query workers keep pages served).",
+        minimum=1,
     )
     max_error_streak: int = _setting(
         5,
         "Internal errors (HTTP 500) in a row after which a web worker process exits so that "
         "the server starts a fresh one (0: never).",
     )
-    query_workers: int = _setting(2, "Number of query worker processes per web worker.", minimum=1)
+    query_workers: int = _setting(
+        3,
+        "Query worker processes per web worker that answer any query (free SPARQL too).",
+        minimum=1,
+    )
+    query_workers_reserved: int = _setting(
+        1,
+        "More query worker processes per web worker that answer only stored queries, so that "
+        "free queries running to their time limit cannot hold every worker.",
+    )
     java: str = _setting("java", "Java executable used by the HermiT reasoner.")
     reasoner_timeout_s: int = _setting(
         120, "Longest time the OWL reasoner may run, in seconds.", minimum=1

@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from relgraph.cli.base import EPILOG, cli, pass_settings
-from relgraph.errors import NotBuiltError
 from relgraph.settings import Settings
-from relgraph.store.builder import built_graph_path
+from relgraph.store.builder import check_built
 from relgraph.web.server import check_port_free
 from relgraph.web.server import serve as run_server
 
@@ -34,9 +33,7 @@ def serve(
     """
     given = {"host": host, "port": port, "workers": workers, "threads": threads}
     settings = settings.replace(**{k: v for k, v in given.items() if v is not None})
-    path = built_graph_path(settings)
-    if not path.is_file():
-        raise NotBuiltError(f"no built graph at {path}", "run `relgraph build` first")
+    check_built(settings)  # a missing or damaged graph is said here, not by each worker
     check_port_free(settings.host, settings.port)
     click.echo(
         f"serving relgraph at http://{settings.host}:{settings.port}/ (SPARQL: /sparql)", err=True

@@ -33,7 +33,8 @@ Virtuoso (media types), and the short names of our own pages.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -311,6 +312,53 @@ def sparql_json(answer: Answer) -> dict[str, Any]:
     return {"head": {"vars": list(answer.variables)}, "results": {"bindings": bindings}}
 
 
+#: Characters XML 1.0 cannot carry at all, not even as character references (section 2.2).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XML_SYNTAXES = (ox.QueryResultsFormat.XML, ox.RdfFormat.RDF_XML)
+
+
+def _texts(term: Term | ox.Triple | None) -> Iterator[str]:
+    if term is None:
+        return
+    if isinstance(term, ox.Triple):
+        for part in (term.subject, term.predicate, term.object):
+            yield from _texts(part)
+        return
+    yield term.value
+    if isinstance(term, ox.Literal):
+        yield term.datatype.value
+
+
+def _check_xml(answer: Answer, fmt: Format) -> None:
+    """Refuse an answer holding a value that XML 1.0 cannot carry (e.g. U+0000).
+
+    :raises FormatNotAcceptable: naming the character and the formats that can carry it.
+    """
+    terms: Iterable[Term | ox.Triple | None] = (
+        answer.triples if answer.kind == "graph" else (t for row in answer.rows for t in row)
+    )
+    for term in terms:
+        for text in _texts(term):
+            found = _NOT_XML.search(text)
+            if found:
+                others = [f.name for f in formats_for(answer.kind) if f.syntax not in _XML_SYNTAXES]
+                raise FormatNotAcceptable(
+                    f"the answer holds the character U+{ord(found.group()):04X}, which XML 1.0 "
+                    f"cannot carry, so it cannot be sent as {fmt.media_type}",
+                    f"ask for another format ({', '.join(others)}), or leave the value out "
+                    "(e.g. REPLACE it in the query)",
+                )
+
+
+def _xml_carriage_returns(data: bytes) -> bytes:
+    """Write carriage returns as ``&#13;``: an XML reader turns a raw one into a line feed.
+
+    The writers put a raw CR only into text content (never into markup), so
+    replacing every one keeps the document well-formed and the value exact.
+    """
+    return data.replace(b"\r", b"&#13;")
+
+
 def _bytes(data: bytes | None) -> bytes:
     """Narrow pyoxigraph's optional return value (None only when writing to a file)."""
     assert data is not None
@@ -324,19 +372,30 @@ def write(answer: Answer, fmt: Format | str) -> bytes:
     with :func:`pyoxigraph.parse_query_results` and written by pyoxigraph in the
     wanted format, so XML, CSV and TSV are exactly what the engine writes.
 
+    XML formats (SPARQL Results XML, RDF/XML) write carriage returns as
+    character references, and refuse values holding a character XML 1.0 cannot
+    carry (C0 controls other than tab, line feed and CR; U+FFFE, U+FFFF), so
+    that every document written parses back to the same values.
+
     :param fmt: a :class:`Format`, or a name or alias of one.
-    :raises FormatNotAcceptable: if the format does not fit the answer's kind.
+    :raises FormatNotAcceptable: if the format does not fit the answer's kind, or
+        cannot carry one of its values.
     """
     chosen = format_named(answer.kind, fmt) if isinstance(fmt, str) else fmt
     if answer.kind not in chosen.kinds:
         chosen = format_named(answer.kind, chosen.name)
+    xml = chosen.syntax in _XML_SYNTAXES
+    if xml:
+        _check_xml(answer, chosen)
     if isinstance(chosen.syntax, ox.RdfFormat):
-        return _bytes(ox.serialize(answer.triples, format=chosen.syntax, prefixes=PREFIXES))
+        data = _bytes(ox.serialize(answer.triples, format=chosen.syntax, prefixes=PREFIXES))
+        return _xml_carriage_returns(data) if xml else data
     doc = json.dumps(sparql_json(answer), ensure_ascii=False).encode("utf-8")
     if chosen.syntax == ox.QueryResultsFormat.JSON:
         return doc
     parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
-    return _bytes(parsed.serialize(format=chosen.syntax))
+    data = _bytes(parsed.serialize(format=chosen.syntax))
+    return _xml_carriage_returns(data) if xml else data
 
 
 def write_document(graph: rdflib.Graph, fmt: Format) -> bytes:

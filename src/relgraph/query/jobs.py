@@ -39,6 +39,8 @@ class Job:
     :ivar union_default_graph: merge all graphs into the default graph when
         neither the protocol nor the query chose a dataset.
     :ivar max_rows: the row cap (one more row is read to detect truncation).
+    :ivar max_bytes: the cap on the bytes of an answer's values (0: none).
+    :ivar trusted: a stored query: it may use the pool's reserved workers.
     :ivar probe: when set, a copy of the query that the worker parses first, on
         an empty store, and that must parse before the query runs (see
         :func:`relgraph.query.inspection.service_probe`).
@@ -51,6 +53,8 @@ class Job:
     base_iri: str | None = None
     union_default_graph: bool = True
     max_rows: int = 10000
+    max_bytes: int = 0
+    trusted: bool = False
     probe: str | None = None
 
 
@@ -97,7 +101,7 @@ def execute(store: ReadableStore, job: Job) -> Answer:
             base_iri=job.base_iri,
             union_default_graph=job.union_default_graph,
         )
-        answer = collect(result, job.max_rows)
+        answer = collect(result, job.max_rows, job.max_bytes)
     except EVALUATION_ERRORS as exc:
         raise RelgraphError(f"the query could not be evaluated: {exc}", "check the query") from None
     answer.elapsed_ms = (time.perf_counter() - started) * 1000

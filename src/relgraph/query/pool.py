@@ -35,7 +35,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from relgraph.errors import QueryTimeout, RelgraphError, WorkerDied, WorkerFault
+from relgraph.errors import QueryTimeout, RelgraphError, ServerBusy, WorkerDied, WorkerFault
 from relgraph.query.jobs import Job, execute
 from relgraph.store.answer import Answer
 from relgraph.store.memory import GraphStore
@@ -113,6 +113,8 @@ class _Worker:
         self.conn = conn
         self.ready = False
         self.stopped = False
+        #: Held by a free (untrusted) query now: counts against the free lane.
+        self.free = False
 
 
 class QueryPool:
@@ -120,9 +122,15 @@ class QueryPool:
 
     :param path: the built N-Quads file each worker loads, or
     :param nquads: the graph as N-Quads bytes (for stores built in memory).
-    :param size: the number of workers (queries answered at the same time).
+    :param size: the number of workers any query may use (queries answered at once).
+    :param reserved: more workers that only trusted jobs (:attr:`Job.trusted`: the
+        stored queries) use, so that free queries running to their deadline never
+        hold every worker.
     :param start_method: ``forkserver`` (default) or ``spawn``.
     :param startup_timeout_s: how long a new worker may take to load the graph.
+    :param queue_wait_s: how long a job may wait for a free worker before
+        :class:`~relgraph.errors.ServerBusy` (503); None: four times its time limit
+        plus ``startup_timeout_s``.
     """
 
     def __init__(
@@ -131,18 +139,23 @@ class QueryPool:
         path: Path | None = None,
         nquads: bytes | None = None,
         size: int = 2,
+        reserved: int = 0,
         start_method: str = "forkserver",
         startup_timeout_s: float = 120.0,
+        queue_wait_s: float | None = None,
     ) -> None:
         if (path is None) == (nquads is None):
             raise ValueError("give a path or N-Quads bytes, not both or neither")
         self._path = None if path is None else str(path)
         self._nquads = nquads
-        self._size = max(1, size)
+        self._general = max(1, size)
+        self._size = self._general + max(0, reserved)
+        self._free_busy = 0
         self._ctx: Any = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             self._ctx.set_forkserver_preload(["relgraph.query.pool"])
         self._startup_timeout_s = startup_timeout_s
+        self._queue_wait_s = queue_wait_s
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._workers: set[_Worker] = set()
@@ -214,47 +227,69 @@ class QueryPool:
         worker.process.close()
 
     # -- allocation ----------------------------------------------------------
-    def _acquire(self, wait_s: float) -> _Worker:
+    def _acquire(self, wait_s: float, *, trusted: bool = False) -> _Worker:
         deadline = time.monotonic() + wait_s
         with self._cond:
             while not self._closed:
-                if self._idle:
-                    ready = [w for w in self._idle if w.ready]
-                    worker = ready[0] if ready else self._idle[0]
-                    self._idle.remove(worker)
-                    return worker
-                if len(self._workers) < self._size:
-                    worker = self._spawn()
-                    self._workers.add(worker)
-                    return worker
+                if trusted or self._free_busy < self._general:
+                    worker = self._take()
+                    if worker is not None:
+                        if not trusted:
+                            worker.free = True
+                            self._free_busy += 1
+                        return worker
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
                 self._cond.wait(remaining)
         if self._closed:
             raise RelgraphError("the query service is shut down", "restart the server")
-        raise QueryTimeout(
-            "every query worker stayed busy longer than the time limit",
-            "try again in a moment; the setting query_workers sets how many run at once",
+        lane = "" if trusted else f" ({self._general} of {self._size} take free queries)"
+        raise ServerBusy(
+            f"all query workers{lane} stayed busy for {wait_s * 1000:.0f} ms (setting "
+            "query_queue_wait_ms): the server is answering other queries",
+            "try again after the time in Retry-After; the setting query_workers sets how many "
+            "queries run at once",
         )
+
+    def _take(self) -> _Worker | None:
+        """An idle worker (a ready one first), or a new one if the pool is not full."""
+        if self._idle:
+            ready = [w for w in self._idle if w.ready]
+            worker = ready[0] if ready else self._idle[0]
+            self._idle.remove(worker)
+            return worker
+        if len(self._workers) < self._size:
+            worker = self._spawn()
+            self._workers.add(worker)
+            return worker
+        return None
+
+    def _unhold(self, worker: _Worker) -> None:
+        """Under the lock: a worker no longer counts against the free lane."""
+        if worker.free:
+            worker.free = False
+            self._free_busy -= 1
 
     def _release(self, worker: _Worker) -> None:
         with self._cond:
+            self._unhold(worker)
             if self._closed:
                 self._stop(worker)
                 return
             self._idle.append(worker)
-            self._cond.notify()
+            self._cond.notify_all()
 
     def _discard(self, worker: _Worker, *, replace: bool) -> None:
         self._stop(worker)
         with self._cond:
+            self._unhold(worker)
             self._workers.discard(worker)
             if replace and not self._closed and len(self._workers) < self._size:
                 fresh = self._spawn()
                 self._workers.add(fresh)
                 self._idle.append(fresh)
-            self._cond.notify()
+            self._cond.notify_all()
 
     def _wait_ready(self, worker: _Worker) -> None:
         if worker.ready:
@@ -289,11 +324,15 @@ class QueryPool:
         The limit counts from the moment the job reaches a ready worker.
 
         :raises QueryTimeout: when the deadline passed (the worker was killed).
+        :raises ServerBusy: when no worker was free within the queue wait.
         :raises WorkerFault: when the worker failed unexpectedly (it was replaced).
         :raises WorkerDied: when the worker process ended (it was replaced).
         :raises RelgraphError: for errors the engine reported.
         """
-        worker = self._acquire(wait_s=time_limit_s * 4 + self._startup_timeout_s)
+        wait_s = self._queue_wait_s
+        if wait_s is None:
+            wait_s = time_limit_s * 4 + self._startup_timeout_s
+        worker = self._acquire(wait_s=wait_s, trusted=job.trusted)
         self._wait_ready(worker)
         with self._cond:
             self._busy += 1

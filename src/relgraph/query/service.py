@@ -34,6 +34,7 @@ from relgraph.errors import (
     QuerySyntaxError,
     QueryTimeout,
     RelgraphError,
+    TooLarge,
 )
 from relgraph.query.catalog import StoredQuery
 from relgraph.query.inspection import (
@@ -203,14 +204,26 @@ class QueryService:
         """
         if store is not None:
             nquads = store.serialize(ox.RdfFormat.N_QUADS)
-            pool = QueryPool(nquads=nquads, size=settings.query_workers, start_method=start_method)
+            pool = QueryPool(
+                nquads=nquads,
+                size=settings.query_workers,
+                reserved=settings.query_workers_reserved,
+                start_method=start_method,
+                queue_wait_s=settings.query_queue_wait_ms / 1000,
+            )
         else:
             path = built_graph_path(settings)
             if not path.is_file():
                 raise NotBuiltError(
                     f"no built graph at {path}", "run `relgraph build` (or `make build`) first"
                 )
-            pool = QueryPool(path=path, size=settings.query_workers, start_method=start_method)
+            pool = QueryPool(
+                path=path,
+                size=settings.query_workers,
+                reserved=settings.query_workers_reserved,
+                start_method=start_method,
+                queue_wait_s=settings.query_queue_wait_ms / 1000,
+            )
         return cls(settings, pool)
 
     @classmethod
@@ -237,15 +250,23 @@ class QueryService:
         """Inspect a request without running it (no engine involved, microseconds).
 
         :raises QueryRejected: for updates, SERVICE, or free SPARQL when it is off.
+        :raises TooLarge: (413) for a text longer than the setting ``max_query_chars``.
         :raises QuerySyntaxError: if the text is empty (the engine reports the
             other syntax errors when the query runs).
         """
+        limit = self.settings.max_query_chars
+        if limit and len(request.query) > limit:
+            raise TooLarge(
+                f"the query is {len(request.query)} characters long, more than the "
+                f"{limit} this server accepts (setting max_query_chars)",
+                "shorten the query: long VALUES lists can often be a FILTER or a join",
+            )
         if not request.trusted and not self.settings.allow_free_sparql:
             raise QueryRejected(
                 "free SPARQL is switched off on this server (setting allow_free_sparql)",
                 "run one of the stored queries at /queries instead",
             )
-        return inspect_query(request.query)
+        return inspect_query(request.query, max_nesting=self.settings.max_query_nesting)
 
     def run_stored(
         self,
@@ -295,7 +316,9 @@ class QueryService:
             base_iri=request.base_iri,
             union_default_graph=not info.has_dataset,
             max_rows=self.settings.max_rows,
+            max_bytes=self.settings.max_result_bytes,
             probe=probe,
+            trusted=request.trusted,
         )
         try:
             answer = self.executor.run(job, limit_ms / 1000)
@@ -310,9 +333,11 @@ class QueryService:
                 if limit_ms < global_limit
                 else ""
             )
-            raise QueryTimeout(
+            timeout = QueryTimeout(
                 f"the query ran longer than the time limit of {limit_ms} ms{lowered} and was "
                 "stopped; the limit is the setting query_time_limit_ms",
                 "add a LIMIT, or make the patterns more selective, and try again",
-            ) from None
+            )
+            timeout.time_limit_ms = limit_ms
+            raise timeout from None
         return Outcome(answer, info, limit_ms)

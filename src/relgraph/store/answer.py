@@ -11,14 +11,14 @@ The extra row only tells that the answer was cut: it is dropped and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Literal
 
 import pyoxigraph as ox
 
+from relgraph.errors import RelgraphError
 from relgraph.store.base import QueryResult, Term
 
-__all__ = ["Answer", "AnswerKind", "collect"]
+__all__ = ["Answer", "AnswerKind", "collect", "term_bytes"]
 
 #: The kinds of answer: SELECT, ASK, and graphs (CONSTRUCT and DESCRIBE).
 AnswerKind = Literal["select", "ask", "graph"]
@@ -55,18 +55,67 @@ class Answer:
         return 1
 
 
-def collect(result: QueryResult, max_rows: int) -> Answer:
+def term_bytes(term: Term | ox.Triple | None) -> int:
+    """The UTF-8 size of a term's parts (IRI, lexical form, datatype, language), in bytes.
+
+    >>> term_bytes(ox.Literal("été", language="fr")), term_bytes(None)
+    (7, 0)
+    """
+    if term is None:
+        return 0
+    if isinstance(term, ox.Literal):
+        size = len(term.value.encode("utf-8", "surrogatepass"))
+        return size + (len(term.language) if term.language else len(term.datatype.value))
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return len(term.value.encode("utf-8", "surrogatepass"))
+    return term_bytes(term.subject) + term_bytes(term.predicate) + term_bytes(term.object)
+
+
+def _too_large(size: int, max_bytes: int) -> RelgraphError:
+    return RelgraphError(
+        f"one row of the answer holds {size} bytes of values, more than the {max_bytes} an "
+        "answer may hold (setting max_result_bytes)",
+        "select shorter values (e.g. SUBSTR of long literals) or fewer variables",
+    )
+
+
+def collect(result: QueryResult, max_rows: int, max_bytes: int = 0) -> Answer:
     """Read at most ``max_rows`` rows (or triples) of a live result.
 
-    One more is read to tell whether the answer was cut.
+    One more is read to tell whether the answer was cut. With ``max_bytes``,
+    rows are also cut once their values (:func:`term_bytes`) would pass that
+    many bytes, and the answer is flagged as truncated likewise.
+
+    :raises RelgraphError: (400) when the first row alone is larger than ``max_bytes``.
     """
     if isinstance(result, ox.QueryBoolean):
         return Answer("ask", boolean=bool(result))
     if isinstance(result, ox.QueryTriples):
-        triples = list(islice(result, max_rows + 1))
-        return Answer("graph", triples=triples[:max_rows], truncated=len(triples) > max_rows)
+        triples: list[ox.Triple] = []
+        total = 0
+        for triple in result:
+            if len(triples) == max_rows:
+                return Answer("graph", triples=triples, truncated=True)
+            if max_bytes:
+                total += term_bytes(triple)
+                if total > max_bytes:
+                    if not triples:
+                        raise _too_large(total, max_bytes)
+                    return Answer("graph", triples=triples, truncated=True)
+            triples.append(triple)
+        return Answer("graph", triples=triples)
     variables = [v.value for v in result.variables]
-    rows = [tuple(sol[v] for v in variables) for sol in islice(result, max_rows + 1)]
-    return Answer(
-        "select", variables=variables, rows=rows[:max_rows], truncated=len(rows) > max_rows
-    )
+    rows: list[tuple[Term | None, ...]] = []
+    total = 0
+    for solution in result:
+        if len(rows) == max_rows:
+            return Answer("select", variables=variables, rows=rows, truncated=True)
+        row = tuple(solution[v] for v in variables)
+        if max_bytes:
+            total += sum(term_bytes(t) for t in row)
+            if total > max_bytes:
+                if not rows:
+                    raise _too_large(total, max_bytes)
+                return Answer("select", variables=variables, rows=rows, truncated=True)
+        rows.append(row)
+    return Answer("select", variables=variables, rows=rows)

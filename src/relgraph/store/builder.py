@@ -1,11 +1,20 @@
 """Build the graph: parse every source, verify, and persist atomically.
 
-A build that fails (a parse error, or a verification that raises) writes
-nothing, so the previously built graph stays in place and keeps being served.
+A build that fails (a parse error, a verification that raises, a full disk)
+leaves the previously built graph and its manifest as they were, so the old
+graph keeps being served: the new graph and manifest are written to temporary
+files in the build folder, flushed to disk, and only then renamed over the old
+ones (``os.replace``, atomic on POSIX), the graph first. The manifest records
+the graph's SHA-256 digest; :func:`open_built` and :func:`check_built` refuse a
+graph that does not match it (damaged, truncated, or from an interrupted
+build) with a clear message, and :func:`is_up_to_date` is then false, so
+``relgraph build`` rebuilds it.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import tempfile
@@ -15,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from relgraph import __version__
+from relgraph.errors import LoadError, NotBuiltError, RelgraphError
 from relgraph.settings import Settings
 from relgraph.store.memory import GraphStore
 from relgraph.store.sources import SourceIndex, discover_sources, parse_source
@@ -23,6 +33,8 @@ __all__ = [
     "BuildResult",
     "build",
     "built_graph_path",
+    "check_built",
+    "graph_digest",
     "manifest_path",
     "open_built",
     "is_up_to_date",
@@ -68,16 +80,57 @@ def _digests(settings: Settings) -> dict[str, str]:
     return out
 
 
-def is_up_to_date(settings: Settings) -> bool:
-    """True when the built graph exists and no source changed since."""
-    graph, manifest = built_graph_path(settings), manifest_path(settings)
-    if not (graph.is_file() and manifest.is_file()):
-        return False
+def graph_digest(path: Path) -> str:
+    """The SHA-256 digest of a file, in hex (read in 1 MiB chunks)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _manifest(settings: Settings) -> dict[str, object] | None:
     try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8")).get("sources")
+        value = json.loads(manifest_path(settings).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def check_built(settings: Settings) -> Path:
+    """The built graph's path, once it is known to be the one the last build wrote.
+
+    :raises NotBuiltError: (503) when there is no built graph.
+    :raises LoadError: when the graph's digest differs from the manifest's (a
+        damaged or truncated file, or a build interrupted between its renames).
+    """
+    path = built_graph_path(settings)
+    if not path.is_file():
+        raise NotBuiltError(
+            f"no built graph at {path}", "run `relgraph build` (or `make build`) first"
+        )
+    manifest = _manifest(settings)
+    recorded = manifest.get("graph_sha256") if manifest else None
+    if recorded is not None and recorded != graph_digest(path):
+        raise LoadError(
+            "the built graph is damaged: its SHA-256 digest is not the one its build recorded "
+            f"in {manifest_path(settings).name}",
+            "run `relgraph build` again (it rebuilds a damaged graph)",
+            path=str(path),
+        )
+    return path
+
+
+def is_up_to_date(settings: Settings) -> bool:
+    """True when the built graph exists, is the one the build wrote, and no source changed."""
+    graph = built_graph_path(settings)
+    manifest = _manifest(settings)
+    if not graph.is_file() or manifest is None:
         return False
-    return bool(recorded == _digests(settings))
+    recorded = manifest.get("graph_sha256")
+    if recorded is not None and recorded != graph_digest(graph):
+        return False
+    return bool(manifest.get("sources") == _digests(settings))
 
 
 def load_sources(settings: Settings, index: SourceIndex | None = None) -> GraphStore:
@@ -126,30 +179,90 @@ def build(
     store = load_sources(settings, index if verify is not None else None)
     notes = (verify(store, index) or []) if verify is not None else []
     graphs = {g.iri: g.triples for g in store.graphs()}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(target, store.dump)
-    manifest = {"sources": digests, "triples": len(store), "graphs": graphs, "built": time.time()}
-    _atomic_write(
-        manifest_path(settings),
-        lambda p: p.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"),
-    )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(target.parent, exc) from None
+    manifest_file = manifest_path(settings)
+    with _Staged(target) as graph_tmp, _Staged(manifest_file) as manifest_tmp:
+        store.dump(graph_tmp.path)
+        graph_tmp.sync()
+        manifest = {
+            "sources": digests,
+            "triples": len(store),
+            "graphs": graphs,
+            "built": time.time(),
+            "graph_sha256": graph_digest(graph_tmp.path),
+        }
+        manifest_tmp.path.write_text(
+            json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"
+        )
+        manifest_tmp.sync()
+        graph_tmp.commit()
+        manifest_tmp.commit()
     return BuildResult(
         target, len(store), graphs, seconds=time.perf_counter() - started, notes=list(notes)
     )
 
 
 def open_built(settings: Settings) -> GraphStore:
-    """Load the built graph (raises NotBuiltError if there is none)."""
-    return GraphStore.open(built_graph_path(settings))
+    """Load the built graph, checked against its manifest (:func:`check_built`).
+
+    :raises NotBuiltError: if there is none. :raises LoadError: if it is damaged.
+    """
+    return GraphStore.open(check_built(settings))
 
 
-def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+def _write_error(path: Path, exc: OSError) -> RelgraphError:
+    reason = exc.strerror or str(exc)
+    hint = "the previous graph is unchanged and still served"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = "free some disk space and build again; " + hint
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "make the build folder (setting build_dir) writable and build again; " + hint
+    return RelgraphError(f"cannot write the built graph to {path}: {reason}", hint)
+
+
+class _Staged:
+    """A temporary file beside ``target``, renamed over it by :meth:`commit`, else removed.
+
+    OSErrors (a full disk, no permission) become :class:`RelgraphError` naming the file.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.path = target
+        self._done = False
+
+    def __enter__(self) -> _Staged:
+        try:
+            fd, name = tempfile.mkstemp(
+                dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".tmp"
+            )
+        except OSError as exc:
+            raise _write_error(self.target, exc) from None
+        os.close(fd)
+        self.path = Path(name)
+        return self
+
+    def sync(self) -> None:
+        """Flush the file's data to disk before it may replace the old one."""
+        try:
+            with self.path.open("rb+") as stream:
+                os.fsync(stream.fileno())
+        except OSError as exc:
+            raise _write_error(self.target, exc) from None
+
+    def commit(self) -> None:
+        """Rename the temporary file over the target (atomic)."""
+        try:
+            os.replace(self.path, self.target)
+        except OSError as exc:
+            raise _write_error(self.target, exc) from None
+        self._done = True
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if not self._done:
+            self.path.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, RelgraphError):
+            raise _write_error(self.target, exc) from None

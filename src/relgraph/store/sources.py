@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ import rdflib
 from relgraph.errors import LoadError
 from relgraph.mappings.sssom import mapping_quads
 from relgraph.settings import PathSetting, Settings
-from relgraph.vocab import GRAPH, SCRATCH, XSD
+from relgraph.vocab import GRAPH, OWL, SCRATCH, XSD
 
 __all__ = [
     "BOM",
@@ -210,6 +211,50 @@ class _LineReader(io.RawIOBase):
         return len(chunk)
 
 
+#: Most characters that the entity references of an RDF/XML file may expand to.
+MAX_ENTITY_EXPANSION = 1 << 24
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL)
+_ENTITY = re.compile(
+    rb"""<!ENTITY\s+(%\s+)?([^\s%"']+)\s+(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC))"""
+)
+_REFERENCE = re.compile(rb"&([A-Za-z_:][\w.:-]*);")
+
+
+def _guard_entities(data: bytes, path: Path) -> None:
+    """Refuse RDF/XML whose entities could exhaust memory ("billion laughs") or read files.
+
+    Entities that stand for plain text (Protégé's ``<!ENTITY owl "http://...#">``)
+    are fine; an entity whose value refers to other entities, a parameter entity,
+    an external one (``SYSTEM``, ``PUBLIC``), or references that would expand to
+    more than :data:`MAX_ENTITY_EXPANSION` characters in all are refused.
+
+    :raises LoadError: naming the entity.
+    """
+    doctype = _DOCTYPE.search(data, 0, 1 << 20)
+    if doctype is None:
+        return
+    sizes: dict[bytes, int] = {}
+    for match in _ENTITY.finditer(doctype.group(1)):
+        parameter, name, value = match.group(1), match.group(2), match.group(3) or match.group(4)
+        if parameter or match.group(5) or value is None or b"&" in value or b"%" in value:
+            raise LoadError(
+                f"the entity {name.decode(errors='replace')!r} of the document type declaration "
+                "is external, a parameter entity, or refers to other entities",
+                f'declare entities as plain text only (e.g. <!ENTITY owl "{OWL}">), or write '
+                "the file as Turtle",
+                path=str(path),
+            )
+        sizes[name] = len(value)
+    expanded = sum(sizes.get(m.group(1), 0) for m in _REFERENCE.finditer(data, doctype.end()))
+    if expanded > MAX_ENTITY_EXPANSION:
+        raise LoadError(
+            f"the entity references expand to {expanded} characters, more than the "
+            f"{MAX_ENTITY_EXPANSION} a file may (entity expansion can exhaust memory)",
+            "write the values out, or write the file as Turtle",
+            path=str(path),
+        )
+
+
 def _rdf12(term: object) -> tuple[str, str] | None:
     """The RDF 1.2 construct a term is, if the checks cannot handle it, and what to write."""
     if isinstance(term, ox.Triple):
@@ -251,6 +296,8 @@ def parse_file(
             f"cannot read file: {exc.strerror}", "check the path", path=str(path)
         ) from exc
     data = data.removeprefix(BOM)
+    if fmt == ox.RdfFormat.RDF_XML:
+        _guard_entities(data, path)
     reader = _LineReader(data) if origins is not None else None
     label = name or str(path)
     quads: list[ox.Quad] = []
@@ -287,6 +334,14 @@ def parse_file(
         ) from None
     except ValueError as exc:
         raise LoadError(f"invalid {fmt.name}: {exc}", "fix the file", path=str(path)) from None
+    except MemoryError as exc:
+        # pyoxigraph reads one token (a literal, an IRI) into a buffer of at most 16 MiB
+        raise LoadError(
+            f"a literal or IRI is too long to read ({exc})",
+            "keep literals and IRIs under 16 MiB: long texts belong in files the graph points to",
+            path=str(path),
+            line=reader.line if reader is not None else None,
+        ) from None
     return iter(quads)
 
 

@@ -15,7 +15,8 @@ is imported only inside this package.
 * :mod:`.api` -- ``/sparql`` (SPARQL 1.1 Protocol), VoID, ``/-/`` introspection;
 * :mod:`.conneg` -- content negotiation over the format registry;
 * :mod:`.errors` -- the one error handler (JSON for ``.json`` URLs and clients, HTML for browsers);
-* :mod:`.security` -- the headers every response carries (CSP, CORS, nosniff);
+* :mod:`.security` -- the headers every response carries (CSP, CORS, nosniff, frames);
+* :mod:`.limits` -- per-client limits on queries (concurrency, budget of query time: 429);
 * :mod:`.health` -- internal-error counts, and replacing a failing process;
 * :mod:`.server` -- gunicorn.
 """
@@ -23,12 +24,14 @@ is imported only inside this package.
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from relgraph.settings import Settings
 from relgraph.store.builder import open_built
 from relgraph.store.memory import GraphStore, ReadOnlyStore
 from relgraph.web import api, errors, pages, security, studies, views
 from relgraph.web.health import Health
+from relgraph.web.limits import ClientLimits
 from relgraph.web.state import EXTENSION, AppState
 
 __all__ = ["create_app"]
@@ -48,7 +51,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     health = Health(limit=settings.max_error_streak)
-    app.extensions[EXTENSION] = AppState(settings, ReadOnlyStore(graph), store, health)
+    limits = ClientLimits.from_settings(settings)
+    app.extensions[EXTENSION] = AppState(settings, ReadOnlyStore(graph), store, health, limits)
+    if settings.proxy_hops > 0:
+        # Trust exactly this many proxies' X-Forwarded-* headers, and no more (docs/security.md).
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(views.bp)

@@ -21,6 +21,7 @@ from relgraph.query.service import Outcome, QueryRequest
 from relgraph.settings import SETTINGS
 from relgraph.vocab import PREFIXES
 from relgraph.web.conneg import negotiate, negotiate_page
+from relgraph.web.limits import limited
 from relgraph.web.state import current
 
 __all__ = ["bp", "read_protocol_request", "ProtocolRequest", "answer_response"]
@@ -141,7 +142,7 @@ def sparql() -> BaseResponse:
             ]
             target = url_for("pages.index") + "?" + urlencode([("query", proto.query), *keep])
             return redirect(target, code=303)
-    outcome = rg.service.run(query_request)
+    outcome = limited(rg.limits, lambda: rg.service.run(query_request))
     if chosen is None or outcome.answer.kind not in chosen.kinds:
         # The form was not known before the engine read the query.
         chosen = negotiate(outcome.answer.kind, proto.params)
@@ -241,6 +242,7 @@ def health_json() -> Response:
             "recycled": stats.recycled,
             "died": stats.died,
         }
+    body["refused_queries"] = dict(rg.limits.refused)
     return jsonify(body)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "log_if_internal",
     "wants_html",
     "RETRY_AFTER_S",
+    "retry_after",
     "LOGGED_QUERY_CHARS",
 ]
 
@@ -39,8 +40,18 @@ LOGGED_QUERY_CHARS = 500
 
 _log = logging.getLogger("relgraph.web")
 
-#: Seconds a client should wait after a 503 (time-out, graph not built).
+#: Seconds a client should wait after a 503 or 429 whose error names no time itself.
 RETRY_AFTER_S = 5
+
+
+def retry_after(response: Response, error: dict[str, object] | None) -> Response:
+    """Add ``Retry-After`` to a 503 or 429 response: the error's own time, or the default."""
+    if response.status_code in (429, 503):
+        seconds = error.get("retry_after_s") if error else None
+        response.headers["Retry-After"] = str(
+            seconds if isinstance(seconds, int) and seconds > 0 else RETRY_AFTER_S
+        )
+    return response
 
 
 def error_dict(exc: RelgraphError | HTTPException) -> dict[str, object]:
@@ -61,6 +72,8 @@ _HTTP_HINTS = {
     404: "see / for the query page and /sparql for the endpoint",
     405: "query with GET or POST",
     413: "the body is larger than the setting max_request_bytes; send a shorter query",
+    414: "the URL is too long: POST the query (application/sparql-query) instead",
+    431: "the request's headers are too large",
     415: "POST application/x-www-form-urlencoded or application/sparql-query (UTF-8)",
 }
 
@@ -135,9 +148,7 @@ def _respond(exc: RelgraphError | HTTPException) -> Response:
         for name, value in exc.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
-    if status == 503:
-        response.headers["Retry-After"] = str(RETRY_AFTER_S)
-    return response
+    return retry_after(response, body)
 
 
 def wants_html() -> bool:

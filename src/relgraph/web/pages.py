@@ -25,7 +25,8 @@ from relgraph.views.results import result_table
 from relgraph.vocab import RDFS, RG, RGR
 from relgraph.web.api import answer_response
 from relgraph.web.conneg import negotiate
-from relgraph.web.errors import RETRY_AFTER_S, error_dict, log_if_internal
+from relgraph.web.errors import error_dict, log_if_internal, retry_after
+from relgraph.web.limits import limited
 from relgraph.web.resources import link
 from relgraph.web.state import current
 from relgraph.web.twins import Page, page
@@ -88,16 +89,16 @@ def _run_free(params: MultiDict[str, str]) -> tuple[dict[str, Any] | None, dict[
     if not text.strip():
         return None, None
     extra = [(k, v) for k, v in params.items(multi=True) if k in _DATASET_KEYS and v]
+    rg = current()
+    query_request = QueryRequest(
+        query=text,
+        default_graph_uris=tuple(params.getlist("default-graph-uri")),
+        named_graph_uris=tuple(params.getlist("named-graph-uri")),
+        base_iri=url_for("api.sparql", _external=True),
+        time_limit_ms=params.get("timeout"),
+    )
     try:
-        outcome = current().service.run(
-            QueryRequest(
-                query=text,
-                default_graph_uris=tuple(params.getlist("default-graph-uri")),
-                named_graph_uris=tuple(params.getlist("named-graph-uri")),
-                base_iri=url_for("api.sparql", _external=True),
-                time_limit_ms=params.get("timeout"),
-            )
-        )
+        outcome = limited(rg.limits, lambda: rg.service.run(query_request))
     except RelgraphError as exc:
         log_if_internal(exc)
         return None, error_dict(exc)
@@ -166,9 +167,11 @@ def _run_stored(query: StoredQuery) -> tuple[dict[str, Any], Outcome | None]:
         "results": None,
         "error": None,
     }
+    rg = current()
     try:
-        outcome = current().service.run_stored(
-            query, values, time_limit_ms=request.args.get("timeout")
+        outcome = limited(
+            rg.limits,
+            lambda: rg.service.run_stored(query, values, time_limit_ms=request.args.get("timeout")),
         )
     except RelgraphError as exc:
         log_if_internal(exc)
@@ -214,8 +217,7 @@ def query_json() -> Response:
     if data["error"]:
         response = jsonify(data["error"])
         response.status_code = found.status
-        if response.status_code == 503:
-            response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        retry_after(response, data["error"])
         return response
     if data["results"] is None:
         raise RelgraphError("no query given", "send the SPARQL text as the parameter 'query'")
@@ -229,6 +231,7 @@ def stored_results(query_id: str) -> BaseResponse:
     if outcome is None:
         response = jsonify(data["error"])
         response.status_code = _status(data["error"])
+        retry_after(response, data["error"])
         return response
     chosen = negotiate(outcome.answer.kind, MultiDict(request.args))
     return answer_response(outcome, chosen, download=request.args.get("download") == "1")

@@ -1,19 +1,27 @@
-"""The headers every response carries: no sniffing, CORS without credentials, a CSP for pages.
+"""The headers every response carries: no sniffing, no framing, CORS without credentials, CSP.
 
 * ``X-Content-Type-Options: nosniff`` everywhere, so JSON and results are never
   read as markup;
-* ``Access-Control-Allow-Origin: *`` without credentials, so any page may query
-  the endpoint (it is public and read-only), and the ``X-Relgraph-*`` headers
-  are exposed to scripts; preflight answers for ``OPTIONS``;
-* HTML pages get a Content-Security-Policy that loads nothing from elsewhere,
-  and ``Referrer-Policy: same-origin``.
+* ``X-Frame-Options: DENY`` and CSP ``frame-ancestors 'none'`` everywhere: no
+  page of relgraph can be framed (clickjacking);
+* ``Referrer-Policy: same-origin`` everywhere: query texts in URLs never leak to
+  other sites;
+* ``Access-Control-Allow-Origin: *`` and never ``Access-Control-Allow-Credentials``,
+  so any page may query the endpoint (it is public and read-only) but a
+  browser never sends cookies or credentials with it; the ``X-Relgraph-*``
+  headers and ``Retry-After`` are exposed to scripts; preflight answers for
+  ``OPTIONS``;
+* HTML pages get a Content-Security-Policy (:data:`CSP`) that loads nothing
+  from elsewhere and runs no inline script; every other response gets
+  :data:`CSP_NONE` (nothing at all runs or loads, e.g. an RDF/XML answer
+  opened in a browser).
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
 
-__all__ = ["CSP", "EXPOSED", "register", "secure"]
+__all__ = ["CSP", "CSP_NONE", "EXPOSED", "register", "secure"]
 
 #: Headers a cross-origin script may read.
 EXPOSED = (
@@ -21,18 +29,25 @@ EXPOSED = (
     "X-Relgraph-Time-Limit-Ms, Retry-After"
 )
 
-#: The Content-Security-Policy of HTML pages: nothing is loaded from elsewhere.
+#: The Content-Security-Policy of HTML pages: nothing is loaded from elsewhere, scripts
+#: only from our own files (the editor's library sets styles at run time, hence
+#: ``'unsafe-inline'`` for styles only).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; font-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
+#: The Content-Security-Policy of every other response (answers, JSON, files).
+CSP_NONE = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
 
 def secure(response: Response) -> Response:
     """Add the security and CORS headers to a response."""
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
     headers["Access-Control-Allow-Origin"] = "*"
     headers["Access-Control-Expose-Headers"] = EXPOSED
     if request.method == "OPTIONS":
@@ -41,8 +56,11 @@ def secure(response: Response) -> Response:
         headers["Access-Control-Max-Age"] = "86400"
     headers.pop("Access-Control-Allow-Credentials", None)
     if response.mimetype == "text/html":
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("Referrer-Policy", "same-origin")
+        headers["Content-Security-Policy"] = CSP
+    elif request.path.startswith("/static/"):
+        headers.setdefault("Content-Security-Policy", CSP_NONE.replace("; sandbox", ""))
+    else:
+        headers["Content-Security-Policy"] = CSP_NONE
     return response
 
 

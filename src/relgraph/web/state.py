@@ -29,6 +29,7 @@ from relgraph.query.service import QueryService
 from relgraph.settings import Settings
 from relgraph.store.memory import GraphStore, ReadOnlyStore
 from relgraph.web.health import Health
+from relgraph.web.limits import ClientLimits
 
 __all__ = ["AppState", "EXTENSION", "current"]
 
@@ -47,12 +48,16 @@ class AppState:
     :ivar served: the store handed to :func:`~relgraph.web.create_app`, whose quads the
         query workers get (None: they read the built file).
     :ivar health: the internal-error counts of this process.
+    :ivar limits: the per-client limits on queries (:mod:`relgraph.web.limits`).
     """
 
     settings: Settings
     store: ReadOnlyStore
     served: GraphStore | None = None
     health: Health = field(default_factory=lambda: Health(limit=0))
+    limits: ClientLimits = field(
+        default_factory=lambda: ClientLimits(max_queries=0, budget_ms=0, window_s=60)
+    )
     _service: QueryService | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _computed: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from relgraph.web.errors import RETRY_AFTER_S
+from relgraph.web.errors import retry_after
 
 __all__ = ["Page", "page", "twin_rule"]
 
@@ -41,10 +41,10 @@ def twin_rule(rule: str) -> str:
     return "/index.json" if rule == "/" else f"{rule}.json"
 
 
-def _finish(response: Response, status: int) -> Response:
+def _finish(response: Response, status: int, data: dict[str, Any]) -> Response:
     response.status_code = status
-    if status == 503:
-        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    error = data.get("error")
+    retry_after(response, error if isinstance(error, dict) else None)
     return response
 
 
@@ -64,11 +64,11 @@ def page(
 
     def html(**values: Any) -> Response:
         found = data(**values)
-        return _finish(Response(render_template(template, **found.data)), found.status)
+        return _finish(Response(render_template(template, **found.data)), found.status, found.data)
 
     def twin(**values: Any) -> Response:
         found = data(**values)
-        return _finish(jsonify(found.data), found.status)
+        return _finish(jsonify(found.data), found.status, found.data)
 
     html.__doc__ = data.__doc__
     twin.__doc__ = f"JSON twin: {data.__doc__}"
