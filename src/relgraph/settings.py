@@ -104,6 +104,12 @@ class Settings:
     query_workers: int = _setting(2, "Number of query worker processes per web worker.")
     java: str = _setting("java", "Java executable used by the HermiT reasoner.")
     reasoner_timeout_s: int = _setting(120, "Longest time the OWL reasoner may run, in seconds.")
+    shacl_engine: str = _setting(
+        "shacl",
+        "SHACL engine of the check: `shacl` (the Rust engine of PyPI's `shacl`, about 60x "
+        "faster) or `pyshacl` (the reference); both give the same results "
+        "(docs/decisions/0009-check-at-scale.md).",
+    )
     build_check_reasoner: bool = _setting(
         False,
         "Whether `relgraph build` also runs HermiT when checking a new graph (slower); "
