@@ -23,7 +23,9 @@ from tests.conftest import make_fixture_settings
 SHAPES = ROOT / "shapes"
 FIXTURE = ROOT / "tests" / "data" / "fixture" / "mini.ttl"
 ONTOLOGY = sorted((ROOT / "ontology").rglob("*.ttl"))
-INVALID = sorted(p for p in (ROOT / "tests" / "data" / "invalid").glob("*.ttl") if p.stem != "not-turtle")
+INVALID = sorted(
+    p for p in (ROOT / "tests" / "data" / "invalid").glob("*.ttl") if p.stem != "not-turtle"
+)
 R = "https://w3id.org/relgraph/resource/"
 ONT = "https://w3id.org/relgraph/ontology/"
 
@@ -57,7 +59,9 @@ def test_every_constraint_has_a_message_and_a_fix() -> None:
 
 def test_fixture_conforms() -> None:
     for engine in ENGINES:
-        report = validate(triples(*ONTOLOGY, FIXTURE), triples(*SHAPES.glob("*.ttl")), engine=engine)
+        report = validate(
+            triples(*ONTOLOGY, FIXTURE), triples(*SHAPES.glob("*.ttl")), engine=engine
+        )
         assert report.conforms and report.engine == engine, report.text
         assert all(r.severity in {"warning", "info"} for r in report.results)
 
@@ -105,9 +109,9 @@ def test_unknown_engine_is_a_config_error() -> None:
 # -- the engines agree (docs/decisions/0009-check-at-scale.md) ----------------------------------
 
 
-def _shacl_problems(store: GraphStore, settings: Settings, extra: list[str], engine: str) -> set[
-    tuple[str, str, str, str, str, str]
-]:
+def _shacl_problems(
+    store: GraphStore, settings: Settings, extra: list[str], engine: str
+) -> set[tuple[str, str, str, str, str, str]]:
     report = check_store(
         store,
         settings.replace(shacl_engine=engine),
@@ -151,7 +155,9 @@ def test_blank_nodes_keep_their_store_ids() -> None:
     label = ox.NamedNode(str(rdflib.RDFS.label))
     # blank nodes before, between and after the faulty ones, in subject and object position
     blanks = [ox.BlankNode(f"n{i}") for i in range(30)]
-    extra = [ox.Triple(b, label, ox.Literal(f"blank {i}", language="en")) for i, b in enumerate(blanks)]
+    extra = [
+        ox.Triple(b, label, ox.Literal(f"blank {i}", language="en")) for i, b in enumerate(blanks)
+    ]
     extra += [ox.Triple(blanks[i], rdf_type, claim) for i in (3, 17, 29)]
     extra += [ox.Triple(blanks[0], ox.NamedNode(ONT + "hasFactor"), blanks[1])]
     results = {}
