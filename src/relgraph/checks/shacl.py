@@ -125,7 +125,7 @@ class _Hints:
         self._parents: dict[str, list[str]] = {}
         for t in shapes:
             if t.predicate.value == _SH_DESCRIPTION:
-                self._description.setdefault(_key(t.subject), t.object.value)
+                self._description.setdefault(_key(t.subject), _key(t.object))
             elif t.predicate.value == _SH_PROPERTY:
                 self._parents.setdefault(_key(t.object), []).append(_key(t.subject))
 
