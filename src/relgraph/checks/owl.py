@@ -206,9 +206,7 @@ def start_hermit(
         if q.predicate.value != _OWL_IMPORTS
     }
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    return HermitRun(
-        data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes
-    )
+    return HermitRun(data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes)
 
 
 def run_hermit(
