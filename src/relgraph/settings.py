@@ -108,7 +108,7 @@ class Settings:
         "shacl",
         "SHACL engine of the check: `shacl` (the Rust engine of PyPI's `shacl`, about 60x "
         "faster) or `pyshacl` (the reference); both give the same results "
-        "(docs/decisions/0009-check-at-scale.md).",
+        "(docs/decisions/0010-check-at-scale.md).",
     )
     build_check_reasoner: bool = _setting(
         False,

@@ -118,7 +118,7 @@ def test_rule_files_parse(sources: GraphStore) -> None:
         sources.query(path.read_text(encoding="utf-8"))
 
 
-# -- two HermiT runs answer as one on everything (docs/decisions/0009-check-at-scale.md) -------
+# -- two HermiT runs answer as one on everything (docs/decisions/0010-check-at-scale.md) -------
 
 _UNSAT_TBOX = """
 @prefix rg: <https://w3id.org/relgraph/ontology/> .

@@ -106,7 +106,7 @@ def test_unknown_engine_is_a_config_error() -> None:
         validate([], [], engine="topbraid")
 
 
-# -- the engines agree (docs/decisions/0009-check-at-scale.md) ----------------------------------
+# -- the engines agree (docs/decisions/0010-check-at-scale.md) ----------------------------------
 
 
 def _shacl_problems(

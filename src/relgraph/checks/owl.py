@@ -309,7 +309,7 @@ def classes_input(store: GraphStore, parts: GraphParts) -> Iterator[ox.Quad]:
     Every quad of the ontology graphs (its axioms, and the individuals it names in
     ``owl:oneOf``) and of the extra files, and from the other graphs the schema quads
     (:func:`_is_tbox`). Why no inconsistency is missed, and which unsatisfiable class
-    could be: ``docs/decisions/0009-check-at-scale.md``.
+    could be: ``docs/decisions/0010-check-at-scale.md``.
     """
     whole = set(parts.ontology) | set(parts.extra)
     for info in store.graphs():

@@ -14,7 +14,7 @@ every fixture of ``tests/data/invalid`` (``tests/checks/test_shacl.py``):
 * ``shacl`` (default): the Rust engine of PyPI's ``shacl`` package, fed
   N-Triples straight from pyoxigraph (no rdflib graph is built). 10^6 triples
   validate in about 4 s, against about 290 s for pySHACL
-  (``docs/decisions/0009-check-at-scale.md``). The engine names blank nodes
+  (``docs/decisions/0010-check-at-scale.md``). The engine names blank nodes
   by its own labels, numbered in the order they first appear in its input
   (the shapes, then the data); :func:`_validate_rust` maps them back to the
   store's and checks that mapping on two probe nodes, one first and one last
