@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from relgraph.checks.context import CheckContext, PhaseResult
 from relgraph.checks.report import Problem
 from relgraph.errors import ConfigError
-from relgraph.vocab import SH, SHAPES
+from relgraph.vocab import SCRATCH, SH, SHAPES, XSD
 
 __all__ = [
     "ENGINES",
@@ -63,12 +63,12 @@ _SH_DESCRIPTION = str(SH.description)
 _SH_PROPERTY = str(SH.property)
 #: The probe: a shape of our own, outside the shapes graph, that fires on two blank
 #: nodes placed first and last in the data, to check how the engine names blank nodes.
-_PROBE = "urn:relgraph:shacl-probe"
+_PROBE = SCRATCH + "shacl-probe"
 _PROBE_SHAPE = (
     f"<{_PROBE}> <{SH}targetSubjectsOf> <{_PROBE}> .\n"
     f"<{_PROBE}> <{SH}property> <{_PROBE}-p> .\n"
     f"<{_PROBE}-p> <{SH}path> <{_PROBE}> .\n"
-    f'<{_PROBE}-p> <{SH}maxCount> "0"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    f'<{_PROBE}-p> <{SH}maxCount> "0"^^<{XSD.integer}> .\n'
 )
 _ENGINE_BLANK = re.compile(r"^_:(?:\d+_)?b(\d+)$")
 
