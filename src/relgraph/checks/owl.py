@@ -259,6 +259,7 @@ def _value(term: object) -> str:
     return str(getattr(term, "value", ""))
 
 
+_AXIOM = ox.NamedNode(str(OWL.Axiom))
 _INDIVIDUAL_DECLARATIONS = frozenset(str(t) for t in (OWL.NamedIndividual, OWL.Thing))
 
 
@@ -315,8 +316,13 @@ def classes_input(store: GraphStore, parts: GraphParts) -> Iterator[ox.Quad]:
     for info in store.graphs():
         if info.iri in whole:
             yield from store.quads(info.iri)
-        else:
-            yield from (q for q in store.quads(info.iri) if _is_tbox(q))
+            continue
+        quads = [q for q in store.quads(info.iri) if _is_tbox(q)]
+        # axiom annotations (the SSSOM mappings' owl:Axiom nodes) have no meaning either
+        annotated = {
+            q.subject for q in quads if q.predicate.value == _RDF_TYPE and q.object == _AXIOM
+        }
+        yield from (q for q in quads if q.subject not in annotated)
 
 
 # -- the phase ---------------------------------------------------------------------------------
