@@ -249,7 +249,14 @@ def render(results: dict[str, Any]) -> str:
             if "load_average_end" in m
             else ""
         )
-        + " (the machine is shared: compare the ratios, measured in the same run).",
+        + " (the machine is shared: compare the ratios, measured in the same run)."
+        + (
+            f" The build and check columns were measured again {bc['started']} (load average "
+            f"at start {', '.join(f'{x:.1f}' for x in bc['load_average_start'])}, at end "
+            f"{', '.join(f'{x:.1f}' for x in bc['load_average_end'] or ())})."
+            if (bc := results.get("build_check_run"))
+            else ""
+        ),
         "Software: "
         + ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v)
         + (f", Virtuoso ({m['virtuoso']})" if m.get("virtuoso") else "")

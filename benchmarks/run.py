@@ -66,6 +66,7 @@ class Options:
     out_dir: Path
     smoke: bool
     command: str
+    build_check_only: bool = False
 
 
 def measure(args: list[str], *, cwd: Path = ROOT) -> tuple[float, float, int, bytes]:
@@ -204,6 +205,8 @@ def run_size(n: int, opts: Options) -> dict[str, Any]:
             "timings": doc["timings"],
         }
         log(f"[{n}] check {seconds:.1f} s (exit {status}): {doc['timings']}")
+    if opts.build_check_only:
+        return result
     stored, queries = stored_queries(project)
     result["queries"] = len(queries)
     result["in_process"] = in_process(project, stored, opts.repeat)
@@ -272,7 +275,8 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "load_average": os.getloadavg(),
         "packages": {
-            n: pkg(n) for n in ("relgraph", "pyoxigraph", "rdflib", "rdflib-endpoint", "pyshacl")
+            n: pkg(n)
+            for n in ("relgraph", "pyoxigraph", "rdflib", "rdflib-endpoint", "pyshacl", "shacl")
         },
         "virtuoso": virtuoso,
     }
@@ -283,6 +287,8 @@ def failures(results: dict[str, Any]) -> tuple[list[str], list[str]]:
     differ from the in-process ones fail the run; everything else is reported."""
     failed, warned = [], []
     for size in results["sizes"]:
+        if "in_process" not in size:  # --build-check-only
+            continue
         expected = size["in_process"]["rows"]
         for engine, measured in size["engines"].items():
             c1, cn = measured["c1"], measured["cn"]
@@ -299,6 +305,25 @@ def failures(results: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 def parse_size(text: str) -> int:
     return int(float(text))
+
+
+def _merged(results: dict[str, Any], into: Path) -> dict[str, Any]:
+    """``into``'s results with the build and check columns of ``results`` (same sizes)."""
+    merged: dict[str, Any] = json.loads(into.read_text())
+    fresh = {r["size"]: r for r in results["sizes"]}
+    for size in merged["sizes"]:
+        new = fresh.get(size["size"])
+        if new is not None:
+            size.update({k: new[k] for k in ("triples", "build", "check") if k in new})
+    merged["machine"]["packages"].update(results["machine"]["packages"])
+    merged["command"] += "\n" + results["command"] + "  # build and check columns"
+    merged.setdefault("build_check_run", {})
+    merged["build_check_run"] = {
+        "started": results["started"],
+        "load_average_start": results["machine"].get("load_average"),
+        "load_average_end": results["machine"].get("load_average_end"),
+    }
+    return merged
 
 
 def main() -> int:
@@ -319,6 +344,17 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out-dir", type=Path, default=None)
     parser.add_argument("--smoke", action="store_true", help="one small size, few runs")
+    parser.add_argument(
+        "--build-check-only",
+        action="store_true",
+        help="measure only build and check (no stored queries)",
+    )
+    parser.add_argument(
+        "--merge-into",
+        type=Path,
+        help="a results JSON file whose build and check columns this run replaces, size by "
+        "size (its query columns are kept); the report is written from the merged results",
+    )
     parser.add_argument(
         "--report-only",
         type=Path,
@@ -354,6 +390,7 @@ def main() -> int:
         out_dir=(args.out_dir or (ROOT / "build" / "bench-smoke" if smoke else ROOT / "docs")),
         smoke=smoke,
         command=" ".join([".venv/bin/python", "benchmarks/run.py", *sys.argv[1:]]),
+        build_check_only=args.build_check_only,
     )
     started = time.perf_counter()
     results: dict[str, Any] = {
@@ -376,7 +413,8 @@ def main() -> int:
         results["sizes"].append(run_size(n, opts))
         results["seconds"] = time.perf_counter() - started
         results["machine"]["load_average_end"] = os.getloadavg()
-        report.write(results, opts.out_dir)  # after every size, so a long run keeps its part
+        written = _merged(results, args.merge_into) if args.merge_into else results
+        report.write(written, opts.out_dir)  # after every size, so a long run keeps its part
     problems, warnings = failures(results)
     for warning in warnings:
         print("warning:", warning, file=sys.stderr)

@@ -41,13 +41,13 @@ Checks: ``relgraph check``
   ``checks.context``         what a phase is given and what it gives back
   ``checks.report``          problems and the report, as text or JSON; file and line of nodes
   ``checks.sparql``          SPARQL check files (``queries/rules``, ``queries/checks``): rows
-  ``checks.shacl``           phase ``shacl``: pySHACL over data and ontology
+  ``checks.shacl``           phase ``shacl``: SHACL Core on the ``shacl`` engine (or pySHACL)
   ``checks.spans``           phase ``spans``: passages against the review's text
   ``checks.fidelity``        phase ``fidelity``: the graph says what the review says
   ``checks.wording``         the word comparisons of the fidelity checks
   ``checks.quality``         phase ``queries``: the quality queries of ``queries/checks``
   ``checks.mappings``        phase ``mappings``: the SSSOM mappings against graph and sources
-  ``checks.owl``             phase ``reasoning``: HermiT and the OWL 2 RL rules
+  ``checks.owl``             phase ``reasoning``: HermiT (consistency, TBox) and OWL 2 RL rules
   ``checks.owlprofile``      the OWL API's OWL 2 DL profile check of the OWL exports
 
 Query: what a user's query goes through, the same from the web and the CLI

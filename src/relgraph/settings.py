@@ -178,6 +178,12 @@ class Settings:
         "Rows of each data sheet of a study template (`relgraph template`) that offer "
         "drop-down lists of the graph's labels.",
     )
+    shacl_engine: str = _setting(
+        "shacl",
+        "SHACL engine of the check: `shacl` (the Rust engine of PyPI's `shacl`, about 60x "
+        "faster) or `pyshacl` (the reference); both give the same results "
+        "(docs/decisions/0012-check-at-scale.md).",
+    )
     build_check_reasoner: bool = _setting(
         False,
         "Whether `relgraph build` also runs HermiT when checking a new graph (slower); "

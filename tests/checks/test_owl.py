@@ -116,3 +116,77 @@ def test_missing_java_falls_back_to_rules(settings: Settings, sources: GraphStor
 def test_rule_files_parse(sources: GraphStore) -> None:
     for path in sorted(Path(RULES).glob("*.rq")):
         sources.query(path.read_text(encoding="utf-8"))
+
+
+# -- two HermiT runs answer as one on everything (docs/decisions/0012-check-at-scale.md) -------
+
+_UNSAT_TBOX = """
+@prefix rg: <https://w3id.org/relgraph/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+rg:TheoryFinding a owl:Class ; rdfs:label "theory finding"@en ;
+    rdfs:subClassOf rg:Theory , rg:Finding .
+rg:BothKinds a owl:Class ; rdfs:label "both kinds"@en ;
+    owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( rg:Theory rg:Construct ) ] .
+"""
+
+#: extra fixtures the reasoning reacts to, and TBox faults written in an extra file
+#: or in a data file (whose schema quads the class run must also read).
+REASONING_CASES = [
+    "disjoint-classes",
+    "functional-second-value",
+    "domain-disjoint",
+    "same-and-different",
+    "year-ill-typed",
+    "setting-kind",
+    "unsat-in-extra",
+    "unsat-in-data",
+    "unsat-and-inconsistent",
+]
+
+
+def _case(settings: Settings, sources: GraphStore, name: str) -> tuple[GraphStore, list[str]]:
+    import pyoxigraph as ox
+
+    from relgraph.checks import _with_extra
+    from relgraph.store.sources import SourceIndex
+
+    if name.startswith("unsat"):
+        graph = "https://w3id.org/relgraph/graph/" + (
+            "data/extra-classes" if name == "unsat-in-data" else "extra"
+        )
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
+            for t in ox.parse(_UNSAT_TBOX.encode(), format=ox.RdfFormat.TURTLE)
+        ]
+        store = _with(sources, "disjoint-classes") if "inconsistent" in name else sources.copy()
+        store.add_quads(quads)
+        return store, [] if name == "unsat-in-data" else [graph]
+    return _with_extra(sources, settings, [INVALID / f"{name}.ttl"], SourceIndex())
+
+
+@pytest.mark.parametrize("name", REASONING_CASES)
+def test_split_hermit_answers_as_hermit_on_everything(
+    settings: Settings, sources: GraphStore, name: str
+) -> None:
+    """HermiT's -k -U on the whole graph, against -k on it (no annotations) + -U on the TBox."""
+    from relgraph.vocab import ONTOLOGY_IRI
+
+    store, extra = _case(settings, sources, name)
+    report = check_store(store, settings, extra_graphs=extra, phases=("reasoning",))
+    found = {(p.rule, p.node) for p in report.problems if p.rule.startswith("owl/")}
+    checked = GraphStore.from_quads(
+        q for q in store.quads() if "/graph/shapes/" not in q.graph_name.value
+    )
+    whole = start_hermit(checked.quads()).result()
+    expected = {("owl/unsatisfiable-class", c) for c in whole.unsatisfiable}
+    if not whole.ran:  # e.g. an ill-typed literal the OWL API refuses to parse
+        expected.add(("owl/hermit-not-run", ""))
+    elif not whole.consistent:
+        expected.add(("owl/inconsistent", ONTOLOGY_IRI))
+    assert found == expected
+    if name in ("unsat-in-extra", "unsat-in-data"):
+        assert {c for _r, c in found} >= {
+            "https://w3id.org/relgraph/ontology/TheoryFinding",
+            "https://w3id.org/relgraph/ontology/BothKinds",
+        }

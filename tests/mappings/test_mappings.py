@@ -536,3 +536,17 @@ def test_fixture_mappings_are_the_real_ones() -> None:
     fixture = read_mapping_set(ROOT / "tests" / "data" / "mappings" / "fixture.sssom.tsv")
     real = set(read_mapping_set(SSSOM).mappings)
     assert fixture.mappings and set(fixture.mappings) <= real
+
+
+def test_source_index_cache_gives_the_same_index(tmp_path: Path) -> None:
+    """The pickled index (kept in build/cache by the check) equals a fresh parse; a damaged
+    cache file is parsed again and replaced (issue 13: the check at the real size)."""
+    source = source_by_prefix("MFOEM")
+    fresh = load_index(source, EXTERNAL)
+    first = load_index(source, EXTERNAL, cache_dir=tmp_path)
+    (cached,) = tmp_path.glob("MFOEM-*.pickle")
+    again = load_index(source, EXTERNAL, cache_dir=tmp_path)
+    assert first.terms == fresh.terms == again.terms and again.version == fresh.version
+    cached.write_bytes(b"not a pickle")
+    assert load_index(source, EXTERNAL, cache_dir=tmp_path).terms == fresh.terms
+    assert cached.read_bytes() != b"not a pickle"

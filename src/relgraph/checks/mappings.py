@@ -503,7 +503,8 @@ def mapping_problems(
         )
         return problems, notes
     try:
-        indexes = {s.prefix: load_index(s, external) for s in SOURCES}
+        cache = settings.path("build_dir") / "cache"
+        indexes = {s.prefix: load_index(s, external, cache_dir=cache) for s in SOURCES}
     except ConfigError as exc:
         notes.append(str(exc))
         problems.append(

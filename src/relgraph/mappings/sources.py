@@ -31,6 +31,9 @@ time.
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -358,9 +361,14 @@ def copies_present(external_dir: Path) -> list[str]:
     return [s.file for s in SOURCES if not (external_dir / s.file).is_file()]
 
 
-def load_index(source: ExternalSource, external_dir: Path) -> SourceIndex:
+def load_index(
+    source: ExternalSource, external_dir: Path, *, cache_dir: Path | None = None
+) -> SourceIndex:
     """Read a source's offline copy (cached by path and modification time).
 
+    :param cache_dir: also keep the index there as a pickle, keyed by the copy's path,
+        size, modification time and relgraph's version, so that the next process reads
+        it in milliseconds instead of parsing the copy again (~0.5 s per source).
     :raises ConfigError: when the copy is missing or cannot be parsed.
     """
     path = (external_dir / source.file).resolve()
@@ -370,7 +378,30 @@ def load_index(source: ExternalSource, external_dir: Path) -> SourceIndex:
             "keep the shared/ folder (with external/) beside the checkout, or set the "
             "external_dir setting (relgraph -s external_dir=PATH)",
         )
-    return _load(source, path, path.stat().st_mtime_ns)
+    stat = path.stat()
+    if cache_dir is None:
+        return _load(source, path, stat.st_mtime_ns)
+    from relgraph import __version__
+
+    key = hashlib.sha256(
+        f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}|{source}".encode()
+    ).hexdigest()[:24]
+    cached = cache_dir / f"{source.prefix}-{key}.pickle"
+    try:
+        index = pickle.loads(cached.read_bytes())  # noqa: S301 - our own cache file
+        if isinstance(index, SourceIndex):
+            return index
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        pass
+    index = _load(source, path, stat.st_mtime_ns)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a read-only build folder: parse again next time
+    return index
 
 
 @lru_cache(maxsize=32)
