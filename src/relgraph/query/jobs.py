@@ -20,7 +20,7 @@ from relgraph.store.answer import Answer, collect
 from relgraph.store.base import ReadableStore, Term, parse_query_error
 from relgraph.vocab import PREFIXES
 
-__all__ = ["EVALUATION_ERRORS", "Executor", "Job", "execute"]
+__all__ = ["EVALUATION_ERRORS", "Executor", "Job", "check_probe", "execute"]
 
 #: Exceptions pyoxigraph raises for a query it cannot evaluate (an unsupported
 #: function, a value out of range): the client's error, answered with 400.
@@ -70,7 +70,7 @@ class Executor(Protocol):
         ...
 
 
-def _check_probe(job: Job) -> None:
+def check_probe(job: Job) -> None:
     """Parse the job's probe on an empty store; the lazy result is dropped unread."""
     if job.probe is None:
         return
@@ -87,7 +87,7 @@ def execute(store: ReadableStore, job: Job) -> Answer:
     :raises RelgraphError: (400) when the engine cannot evaluate the query.
     """
     started = time.perf_counter()
-    _check_probe(job)
+    check_probe(job)
     try:
         result = store.query(
             job.query,

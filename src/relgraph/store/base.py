@@ -127,6 +127,10 @@ class ReadableStore(Protocol):
         """The named graphs with their triple counts, sorted by IRI."""
         ...
 
+    def objects(self, node: str, predicate: str) -> list[Value]:
+        """The objects of a node (an IRI, or ``_:`` and a blank node's id) for a predicate."""
+        ...
+
     def __len__(self) -> int:
         """The number of quads."""
         ...

@@ -26,13 +26,13 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import urllib3
 
 from relgraph.errors import ConfigError, QueryTimeout, RemoteStoreError
 
-__all__ = ["ConnectionPool", "Credentials", "HttpClient", "Reply"]
+__all__ = ["ConnectionPool", "Credentials", "HttpClient", "Replacing", "Reply"]
 
 
 def _timeout(url: str, wait: float) -> QueryTimeout:
@@ -286,3 +286,41 @@ class ConnectionPool:
     def close(self) -> None:
         """Close every kept connection."""
         self._manager.clear()
+
+
+class Replacing(io.RawIOBase):
+    """A binary stream with every occurrence of ``old`` replaced by ``new``, read lazily.
+
+    Occurrences that straddle two reads are found too (a tail of ``len(old) - 1``
+    bytes is held back until more is read).
+
+    >>> Replacing(io.BytesIO(b"a-xy-b-xy"), b"xy", b"z").read()
+    b'a-z-b-z'
+    """
+
+    def __init__(self, raw: IO[bytes], old: bytes, new: bytes) -> None:
+        super().__init__()
+        self._raw, self._old, self._new = raw, old, new
+        self._pending = b""
+        self._out = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._out and not self._done:
+            chunk = self._raw.read(64 * 1024)
+            if not chunk:
+                self._done = True
+                self._out, self._pending = self._pending, b""
+                break
+            data = (self._pending + chunk).replace(self._old, self._new)
+            keep = len(self._old) - 1
+            # hold back a tail that may be the start of an occurrence
+            cut = len(data) - keep if keep and len(data) > keep else (0 if keep else len(data))
+            self._out, self._pending = data[:cut], data[cut:]
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n

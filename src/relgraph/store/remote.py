@@ -46,9 +46,10 @@ from relgraph.errors import (
     RelgraphError,
     RemoteStoreError,
 )
+from relgraph.settings import Settings
 from relgraph.store.answer import Answer
 from relgraph.store.base import GraphInfo, QueryMethods, QueryResult, Term, Value, parse_query_error
-from relgraph.store.http import ConnectionPool, Credentials, HttpClient, Reply
+from relgraph.store.http import ConnectionPool, Credentials, HttpClient, Replacing, Reply
 from relgraph.vocab import GRAPH, PREFIXES
 
 __all__ = [
@@ -81,6 +82,11 @@ _RESULT_FORMATS = {
     "text/csv": ox.QueryResultsFormat.CSV,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
+_JSON = {"application/sparql-results+json", "application/json"}
+#: Virtuoso names blank nodes ``nodeID://b123`` in SPARQL JSON results, which is no blank
+#: node label (SPARQL 1.1 Query §19.8, BLANK_NODE_LABEL); the prefix is dropped as the
+#: answer is read. Matched with Virtuoso's own spacing, so a literal never matches.
+_VIRTUOSO_BNODE = (b'"type": "bnode", "value": "nodeID://', b'"type": "bnode", "value": "')
 _GRAPH_FORMATS = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "text/plain": ox.RdfFormat.N_TRIPLES,
@@ -184,6 +190,39 @@ class RemoteStore(QueryMethods):
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, endpoint: str | None = None) -> RemoteStore:
+        """The store of the setting ``backend`` (or ``endpoint``), with its credentials.
+
+        User queries get ``query_time_limit_ms`` each (:meth:`answer`); relgraph's own
+        small queries (labels, entity pages, statistics) up to three times that, at
+        least 60 s. Threads: one kept connection per ``threads``.
+
+        :raises ConfigError: when no backend is set, or its credentials are missing.
+        """
+        url = endpoint or settings.backend
+        if not url:
+            raise ConfigError("no backend store is set", "give --backend URL (a SPARQL endpoint)")
+        credentials = Credentials.from_env(
+            user=settings.backend_user or None,
+            password_env=settings.backend_password_env,
+            token_env=settings.backend_token_env or None,
+            scheme=settings.backend_auth,
+        )
+        parameter = settings.backend_timeout_parameter
+        if parameter not in {"none", "ms", "s"}:
+            raise ConfigError(
+                f"setting backend_timeout_parameter is {parameter!r}",
+                "use none, ms (Virtuoso) or s (Fuseki, GraphDB)",
+            )
+        return cls(
+            url,
+            credentials=credentials,
+            timeout_s=max(60.0, settings.query_time_limit_ms / 1000 * 3),
+            timeout_parameter=parameter,  # type: ignore[arg-type]
+            connections=max(1, settings.threads),
+        )
 
     def close(self) -> None:
         """Close the kept-alive connections."""
@@ -388,7 +427,10 @@ class RemoteStore(QueryMethods):
                 return Answer(
                     "graph", triples=triples[:max_rows], truncated=len(triples) > max_rows
                 )
-            result = ox.parse_query_results(reply.body, format=_RESULT_FORMATS[reply.media])
+            body: Any = reply.body
+            if reply.media in _JSON:
+                body = Replacing(body, *_VIRTUOSO_BNODE)
+            result = ox.parse_query_results(body, format=_RESULT_FORMATS[reply.media])
             if isinstance(result, ox.QueryBoolean):
                 return Answer("ask", boolean=bool(result))
             variables = [v.value for v in result.variables]
@@ -429,6 +471,8 @@ class RemoteStore(QueryMethods):
         finally:
             reply.finish(complete=True)
         if reply.media in _RESULT_FORMATS:
+            if reply.media in _JSON:
+                body = body.replace(*_VIRTUOSO_BNODE)
             try:
                 return ox.parse_query_results(body, format=_RESULT_FORMATS[reply.media])
             except (SyntaxError, ValueError) as exc:

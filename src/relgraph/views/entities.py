@@ -14,8 +14,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from relgraph.errors import RelgraphError
+from relgraph.store.base import ReadableStore
 from relgraph.store.labels import labels
-from relgraph.store.memory import GraphStore, ReadOnlyStore
 from relgraph.views.cells import Link, cell
 from relgraph.vocab import RDF, RGR, compact_iri
 
@@ -114,7 +114,7 @@ def _statement(predicate: object, node: object, graph: object) -> Statement | No
     return None
 
 
-def entity_view(store: GraphStore | ReadOnlyStore, iri: str) -> EntityView:
+def entity_view(store: ReadableStore, iri: str) -> EntityView:
     """Collect an entity's triples (both directions), types, labels and passages."""
     node = parse_iri(iri)
     out_q = store.select(
@@ -151,7 +151,7 @@ def entity_view(store: GraphStore | ReadOnlyStore, iri: str) -> EntityView:
     )
 
 
-def _passages(store: GraphStore | ReadOnlyStore, node: ox.NamedNode) -> list[Passage]:
+def _passages(store: ReadableStore, node: ox.NamedNode) -> list[Passage]:
     result = store.select(
         f"""SELECT DISTINCT ?passage ?quotation ?file ?start ?end WHERE {{
           {{ BIND({node} AS ?passage) }} UNION {{ {node} ?link ?passage }}
@@ -179,7 +179,7 @@ def _passages(store: GraphStore | ReadOnlyStore, node: ox.NamedNode) -> list[Pas
     return out
 
 
-def entity_data(store: GraphStore | ReadOnlyStore, iri: str, link: Link) -> dict[str, Any]:
+def entity_data(store: ReadableStore, iri: str, link: Link) -> dict[str, Any]:
     """The data of an entity page: label, types, statements both ways, passages.
 
     :param iri: the entity's IRI (an empty text is refused).
