@@ -15,12 +15,13 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from relgraph.errors import RelgraphError
+from relgraph.errors import FormatNotAcceptable, RelgraphError
+from relgraph.query.formats import format_named, write
 from relgraph.store.answer import Answer, collect
 from relgraph.store.base import ReadableStore, Term, parse_query_error
 from relgraph.vocab import PREFIXES
 
-__all__ = ["EVALUATION_ERRORS", "Executor", "Job", "check_probe", "execute"]
+__all__ = ["EVALUATION_ERRORS", "Executor", "Job", "check_probe", "execute", "written"]
 
 #: Exceptions pyoxigraph raises for a query it cannot evaluate (an unsupported
 #: function, a value out of range): the client's error, answered with 400.
@@ -42,6 +43,10 @@ class Job:
     :ivar probe: when set, a copy of the query that the worker parses first, on
         an empty store, and that must parse before the query runs (see
         :func:`relgraph.query.inspection.service_probe`).
+    :ivar output: when set, (kind, format name): an answer of that kind (``select``,
+        ``ask``, ``graph``) is written in that result format (:mod:`relgraph.query.formats`)
+        where it is evaluated (:attr:`Answer.body`); an answer of another kind, or None,
+        keeps its terms.
     """
 
     query: str
@@ -52,6 +57,7 @@ class Job:
     union_default_graph: bool = True
     max_rows: int = 10000
     probe: str | None = None
+    output: tuple[str, str] | None = None
 
 
 class Executor(Protocol):
@@ -101,4 +107,31 @@ def execute(store: ReadableStore, job: Job) -> Answer:
     except EVALUATION_ERRORS as exc:
         raise RelgraphError(f"the query could not be evaluated: {exc}", "check the query") from None
     answer.elapsed_ms = (time.perf_counter() - started) * 1000
+    if job.output is not None:
+        answer = written(answer, job.output)
     return answer
+
+
+def written(answer: Answer, output: tuple[str, str]) -> Answer:
+    """The answer with its body written in a format, terms dropped.
+
+    :param output: (kind, format name); an answer of another kind is left as it is (the
+        caller then negotiates again and writes it itself).
+    """
+    kind, name = output
+    if answer.kind != kind:
+        return answer
+    try:
+        fmt = format_named(answer.kind, name)
+    except FormatNotAcceptable:
+        return answer
+    return Answer(
+        answer.kind,
+        variables=answer.variables,
+        boolean=answer.boolean,
+        truncated=answer.truncated,
+        elapsed_ms=answer.elapsed_ms,
+        body=write(answer, fmt),
+        body_format=fmt.name,
+        count=answer.size,
+    )

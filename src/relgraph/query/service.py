@@ -144,6 +144,8 @@ class QueryRequest:
     :ivar time_limit_ms: a lower time limit asked for (None: the setting).
     :ivar bindings: variable -> term, bound safely (stored query parameters).
     :ivar trusted: a stored query, allowed even when free SPARQL is off.
+    :ivar output: (kind, result format name): an answer of that kind is written in it
+        where it is evaluated (:attr:`~relgraph.store.answer.Answer.body`); None: terms.
     """
 
     query: str
@@ -153,6 +155,7 @@ class QueryRequest:
     time_limit_ms: int | str | None = None
     bindings: Mapping[str, Term] = field(default_factory=dict)
     trusted: bool = False
+    output: tuple[str, str] | None = None
 
 
 @dataclass
@@ -347,8 +350,11 @@ class QueryService:
             )
         )
 
-    def run(self, request: QueryRequest) -> Outcome:
+    def run(self, request: QueryRequest, info: QueryInfo | None = None) -> Outcome:
         """Inspect and answer a query.
+
+        :param info: what :meth:`check` said of this request, if it was already called
+            (the inspection is then not repeated).
 
         When the text mentions "service", the worker first parses its
         :func:`~relgraph.query.inspection.service_probe` (see that module): the query
@@ -360,7 +366,7 @@ class QueryService:
         :raises QueryTimeout: naming ``query_time_limit_ms``, when the deadline passed.
         :raises WorkerFault: (500) when the query worker failed unexpectedly.
         """
-        info = self.check(request)
+        info = info if info is not None else self.check(request)
         limit_ms = effective_time_limit_ms(self.settings, request.time_limit_ms)
         default_graphs, named_graphs = resolve_dataset(
             request.default_graph_uris, request.named_graph_uris, request.base_iri
@@ -376,6 +382,7 @@ class QueryService:
             union_default_graph=not info.has_dataset,
             max_rows=self.settings.max_rows,
             probe=probe,
+            output=request.output,
         )
         try:
             answer = self.executor.run(job, limit_ms / 1000)
