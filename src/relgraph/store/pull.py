@@ -14,7 +14,7 @@ none of it can run inside a store). Each graph is read
 
 Either way the triples read are counted against the store's own count of the
 graph; a shortfall is an error naming the graph and the cap, never a silently
-partial check. See ``docs/decisions/0009-serving-from-a-store.md``.
+partial check. See ``docs/decisions/0010-serving-from-a-store.md``.
 """
 
 from __future__ import annotations
