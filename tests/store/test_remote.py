@@ -19,12 +19,12 @@ from relgraph.query.formats import write
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.store.answer import Answer, collect
+from relgraph.store.http import query_error
 from relgraph.store.push import GraphStoreClient
 from relgraph.store.remote import (
     Credentials,
     RemoteStore,
     RemoteStoreError,
-    _error,
     values_clause,
 )
 from relgraph.vocab import GRAPH
@@ -196,7 +196,7 @@ def test_a_query_that_does_not_parse_never_reaches_the_store() -> None:
 
 
 def test_a_query_the_store_refuses_is_a_syntax_error_naming_it() -> None:
-    error = _error("http://127.0.0.1:1/sparql", 400, b"Virtuoso 37000 Error SP030: bad")
+    error = query_error("http://127.0.0.1:1/sparql", 400, b"Virtuoso 37000 Error SP030: bad")
     assert isinstance(error, QuerySyntaxError)
     assert "refused the query" in error.message and "SP030" in error.message
 

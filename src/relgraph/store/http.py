@@ -30,9 +30,15 @@ from typing import IO, Any, Literal
 
 import urllib3
 
-from relgraph.errors import ConfigError, QueryTimeout, RemoteStoreError
+from relgraph.errors import (
+    ConfigError,
+    QuerySyntaxError,
+    QueryTimeout,
+    RelgraphError,
+    RemoteStoreError,
+)
 
-__all__ = ["ConnectionPool", "Credentials", "HttpClient", "Replacing", "Reply"]
+__all__ = ["ConnectionPool", "Credentials", "HttpClient", "Replacing", "Reply", "query_error"]
 
 
 def _timeout(url: str, wait: float) -> QueryTimeout:
@@ -324,3 +330,39 @@ class Replacing(io.RawIOBase):
         buffer[:n] = self._out[:n]
         self._out = self._out[n:]
         return n
+
+
+def _message(body: bytes) -> str:
+    text = body.decode("utf-8", "replace").strip()
+    return " ".join(text.split())[:600]
+
+
+def query_error(endpoint: str, status: int, body: bytes) -> RelgraphError:
+    """The relgraph error for a store's non-200 answer to a query."""
+    message = _message(body)
+    lowered = message.lower()
+    timed = ("timed out", "timeout", "exceeds the limit")
+    if status in {408, 504} or any(word in lowered for word in timed):
+        return QueryTimeout(
+            f"the store at {endpoint} stopped the query at its time limit: {message}",
+            "make the query more selective (add a LIMIT), or raise the store's limit",
+        )
+    if status == 400:
+        return QuerySyntaxError(
+            f"the store at {endpoint} refused the query: {message}",
+            "check the query; the store's own SPARQL dialect may differ from relgraph's",
+        )
+    if status in {401, 403}:
+        return RemoteStoreError(
+            f"the store at {endpoint} refused access (HTTP {status}): {message}",
+            "give credentials (--user with --password-env, or --token-env) that may read it",
+        )
+    if status == 404:
+        return RemoteStoreError(
+            f"no SPARQL endpoint at {endpoint} (HTTP 404)",
+            "give the store's query endpoint, e.g. http://host:8890/sparql for Virtuoso",
+        )
+    return RemoteStoreError(
+        f"the store at {endpoint} failed (HTTP {status}): {message}",
+        "see the store's log; try again",
+    )

@@ -41,15 +41,20 @@ import urllib3
 
 from relgraph.errors import (
     ConfigError,
-    QuerySyntaxError,
     QueryTimeout,
-    RelgraphError,
     RemoteStoreError,
 )
 from relgraph.settings import Settings
 from relgraph.store.answer import Answer
 from relgraph.store.base import GraphInfo, QueryMethods, QueryResult, Term, Value, parse_query_error
-from relgraph.store.http import ConnectionPool, Credentials, HttpClient, Replacing, Reply
+from relgraph.store.http import (
+    ConnectionPool,
+    Credentials,
+    HttpClient,
+    Replacing,
+    Reply,
+    query_error,
+)
 from relgraph.vocab import GRAPH, PREFIXES
 
 __all__ = [
@@ -275,6 +280,23 @@ class RemoteStore(QueryMethods):
         )
         return [row["o"] for row in rows if "o" in row]
 
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """The quads of one of relgraph's graphs, or of all, read from the store now.
+
+        Each graph is one CONSTRUCT (:meth:`fetch_graph`); blank nodes are renamed apart
+        per graph, since a store's labels are only valid within one answer.
+        """
+        for iri in [graph] if graph is not None else self.graph_iris():
+            node = ox.NamedNode(iri)
+            fresh: dict[str, ox.BlankNode] = {}
+            for t in self.fetch_graph(iri):
+                s, o = t.subject, t.object
+                if isinstance(s, ox.BlankNode):
+                    s = fresh.setdefault(s.value, ox.BlankNode())
+                if isinstance(o, ox.BlankNode):
+                    o = fresh.setdefault(o.value, ox.BlankNode())
+                yield ox.Quad(s, t.predicate, o, node)
+
     # -- querying ----------------------------------------------------------------------------
     def _dataset(
         self,
@@ -390,7 +412,7 @@ class RemoteStore(QueryMethods):
                 body = reply.read(64 * 1024)
             finally:
                 reply.finish(complete=False)
-            raise _error(self.endpoint, reply.status, body)
+            raise query_error(self.endpoint, reply.status, body)
         if reply.headers.get("X-SQL-State", "").startswith("S1TAT"):
             reply.finish(complete=False)
             # Virtuoso's "anytime" answer: cut at its time limit, so incomplete.
@@ -516,40 +538,4 @@ def _not_solutions(endpoint: str) -> RemoteStoreError:
     return RemoteStoreError(
         f"the store at {endpoint} did not answer a SELECT with solutions",
         "check that the URL is the store's SPARQL query endpoint",
-    )
-
-
-def _message(body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip()
-    return " ".join(text.split())[:600]
-
-
-def _error(endpoint: str, status: int, body: bytes) -> RelgraphError:
-    """The relgraph error for a store's non-200 answer to a query."""
-    message = _message(body)
-    lowered = message.lower()
-    timed = ("timed out", "timeout", "exceeds the limit")
-    if status in {408, 504} or any(word in lowered for word in timed):
-        return QueryTimeout(
-            f"the store at {endpoint} stopped the query at its time limit: {message}",
-            "make the query more selective (add a LIMIT), or raise the store's limit",
-        )
-    if status == 400:
-        return QuerySyntaxError(
-            f"the store at {endpoint} refused the query: {message}",
-            "check the query; the store's own SPARQL dialect may differ from relgraph's",
-        )
-    if status in {401, 403}:
-        return RemoteStoreError(
-            f"the store at {endpoint} refused access (HTTP {status}): {message}",
-            "give credentials (--user with --password-env, or --token-env) that may read it",
-        )
-    if status == 404:
-        return RemoteStoreError(
-            f"no SPARQL endpoint at {endpoint} (HTTP 404)",
-            "give the store's query endpoint, e.g. http://host:8890/sparql for Virtuoso",
-        )
-    return RemoteStoreError(
-        f"the store at {endpoint} failed (HTTP {status}): {message}",
-        "see the store's log; try again",
     )
