@@ -28,12 +28,16 @@ $(STAMPS)/install: pyproject.toml constraints.txt | $(STAMPS)
 
 install: $(STAMPS)/install
 
-# Web assets: YASGUI from npm (pinned by package-lock.json), copied into the
+# Web assets: YASGUI and Cytoscape.js (with fCoSE and cytoscape-svg) from npm (pinned by package-lock.json), copied into the
 # package's static folder (git-ignored) and served by us: no CDN at run time.
 $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --ignore-scripts
 	mkdir -p $(VENDOR)
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/
+	cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/layout-base/layout-base.js \
+	   node_modules/cose-base/cose-base.js node_modules/cytoscape-fcose/cytoscape-fcose.js \
+	   node_modules/cytoscape-svg/cytoscape-svg.js $(VENDOR)/
+	cp node_modules/cytoscape-svg/LICENSE $(VENDOR)/cytoscape-svg.LICENSE
 	touch $@
 
 npm: $(STAMPS)/npm

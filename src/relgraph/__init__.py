@@ -25,6 +25,7 @@ Store: the graph, its sources, how it is built
   ``store.builder``          build, verify and persist the graph atomically
   ``store.formatting``       canonical Turtle (``relgraph fmt``)
   ``store.remote``           ``RemoteStore``: an external store over the SPARQL 1.1 Protocol
+  ``store.values``           bindings as a VALUES block opening a query's WHERE group
   ``store.http``             HTTP to a store: credentials, keep-alive connections, streamed bodies
   ``store.push``             upload the graph with the Graph Store Protocol (``relgraph push``)
   ``store.pull``             read a store's relgraph graphs to check them (``check --backend``)
@@ -68,15 +69,26 @@ Views: the data of the pages, without Flask
   ``views``                  the part's index: one data function per page
   ``views.cells``            one RDF term as a cell: label, CURIE, link
   ``views.results``          an answer as a table of cells
-  ``views.entities``         an entity page: statements both ways, passages
+  ``views.source``           the view queries of ``queries/views`` and how they run
+  ``views.kinds``            kinds of node drawn; states of evidence (supported, mixed ...)
+  ``views.graph``            the theory graph every view draws: nodes, links, findings
+  ``views.explorer``         the theory explorer's Cytoscape.js elements and filters (``/graph``)
+  ``views.compare``          the theories side by side (``/compare``)
+  ``views.gaps``             the evidence gap map, theories x outcomes (``/gaps``)
+  ``views.analytics``        networkx: shared elements, centrality, evidence paths
+  ``views.entities``         an entity page: relations both ways, findings, passages, terms
+  ``views.reflow``           a passage reflowed for reading, its exact span kept
+  ``views.documents``        the RDF document of an IRI: its symmetric CBD, or a graph
   ``views.mappings``         an entity's mappings to external vocabularies
-  ``views.coverage``         counts, the evidence gap map, loose ends (``relgraph stats``)
+  ``views.coverage``         counts, findings per theory and setting kind, loose ends (``stats``)
 
 Web: Flask
   ``web``                    ``create_app``, the one factory
   ``web.state``              the state every request shares; ``current()``
   ``web.twins``              a page and its ``.json`` twin, one data function
-  ``web.pages``              the query page, stored queries, entity pages
+  ``web.pages``              the query page, stored queries, the entity page of any IRI
+  ``web.views``              the graph views' pages; our IRIs' pages and documents
+  ``web.resources``          the IRI policy: our IRIs' paths, their documents, links
   ``web.api``                ``/sparql``, VoID, ``/-/`` introspection
   ``web.conneg``             content negotiation over the format registry
   ``web.errors``             the one error handler (JSON for ``.json`` URLs and clients)

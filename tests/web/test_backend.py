@@ -118,8 +118,8 @@ def test_pages_read_the_store(served: Served, repo_store: GraphStore) -> None:
     status, _, body = served.get("/entity.json", iri=str(ROLE_THEORY))
     assert status == 200, body[:300]
     entity = json.loads(body)
-    assert entity["label"] == "role theory"
-    assert entity["outgoing"] and entity["passages"]
+    assert entity["found"] and entity["label"] == "role theory"
+    assert entity["passages"], entity
     status, _, html = served.get("/entity", iri=str(ROLE_THEORY))
     assert status == 200 and b"role theory" in html
     status, _, body = served.get("/-/graphs.json")
@@ -132,6 +132,28 @@ def test_pages_read_the_store(served: Served, repo_store: GraphStore) -> None:
         assert status == 200, (path, body[:300])
     status, _, body = served.get("/query.json", query="SELECT ?t WHERE { ?t a rg:Theory }")
     assert status == 200 and len(json.loads(body)["rows"]) == 6, body[:300]
+
+
+@pytest.mark.parametrize(
+    "path", ["/graph.json", "/compare.json", "/gaps.json", "/analytics.json", "/graph", "/gaps"]
+)
+def test_the_graph_views_read_the_store(served: Served, path: str) -> None:
+    status, _, body = served.get(path)
+    assert status == 200, (path, body[:300])
+
+
+def test_documents_of_our_iris_read_the_store(served: Served, repo_store: GraphStore) -> None:
+    """An IRI's RDF document (303 target): the store's triples about it, as the embedded."""
+    name = "resource/theory-role-theory"
+    status, _, body = served.get(f"/{name}.nt")
+    assert status == 200, body[:300]
+    theirs = {str(q.triple) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
+    ours = {
+        str(q.triple)
+        for q in repo_store.quads()
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value == str(ROLE_THEORY)
+    }
+    assert ours and ours <= theirs
 
 
 @pytest.mark.parametrize(

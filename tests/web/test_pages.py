@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests import COLLABORATIVE, FINDING, ROLE_THEORY
+from tests import FINDING, ROLE_THEORY
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -41,9 +41,10 @@ def test_no_javascript_form_posts_and_gets_a_table(client: Any) -> None:
     response = client.post("/", data={"query": query})
     assert response.status_code == 200
     html = text(response)
-    assert '<table class="results">' in html
+    assert '<table class="results" data-kind="select">' in html
     assert "collaborative relationship" in html
-    assert f'href="/entity?iri={COLLABORATIVE}"' in html
+    # Our IRIs link to their own path (issue 11), others to /entity?iri=.
+    assert 'href="/resource/model-collaborative"' in html
     assert 'id="row-count" data-rows="1"' in html
     assert 'id="elapsed"' in html
     assert 'id="permalink" href="/?query=' in html
@@ -68,7 +69,7 @@ def test_query_json_twin_has_labels_links_and_counts(client: Any) -> None:
     assert data["row_count"] == 1 and data["truncated"] is False
     cell = data["rows"][0][0]
     assert cell["label"] == "role theory" and cell["curie"] == "rgr:theory-role-theory"
-    assert cell["href"].startswith("/entity?iri=")
+    assert cell["href"] == "/resource/theory-role-theory"
     assert data["rows"][0][1] == {
         "type": "literal",
         "value": "1",
@@ -151,15 +152,17 @@ def test_entity_page_lists_triples_with_labels_and_passages(client: Any) -> None
     response = client.get("/entity", query_string={"iri": str(FINDING)})
     html = text(response)
     assert response.status_code == 200
-    assert "<h1>collaborative approach linked to treatment adherence</h1>" in html
+    assert ">collaborative approach linked to treatment adherence</h1>" in html
     assert "treatment adherence" in html and "Eisenthal et al. 1979" in html
-    assert '<blockquote class="passage"' in html and "A collaborative" in html
+    assert '<blockquote class="passage reflowed"' in html and "A collaborative" in html
     data = client.get("/entity.json", query_string={"iri": str(FINDING)}).json
     assert data["label"] == "collaborative approach linked to treatment adherence"
     assert data["passages"][0]["start"] == 7744 and data["passages"][0]["end"] == 7927
-    predicates = {s["predicate"]["curie"] for s in data["outgoing"]}
-    assert {"rg:aboutTheory", "rdf:type", "rg:derivedFromPassage"} <= predicates
-    incoming = {s["node"]["value"] for s in data["incoming"]}
+    # Relations are grouped by property (issue 11); the header properties are shown apart.
+    predicates = {g["property"]["curie"] for g in data["outgoing"]}
+    assert {"rg:aboutTheory", "rg:derivedFromPassage"} <= predicates
+    assert [t["curie"] for t in data["types"]] == ["rg:Finding"]
+    incoming = {v["value"] for g in data["incoming"] for v in g["values"]}
     assert any("citation-collaborative" in iri for iri in incoming)
     unknown = client.get("/entity.json", query_string={"iri": "http://example.org/none"})
     assert unknown.status_code == 404 and unknown.json["found"] is False

@@ -11,10 +11,9 @@ Neptune, ... Its answers are pyoxigraph's own result objects, parsed with
 
 * **Prefixes**: the prefixes relgraph predeclares (``relgraph.vocab.PREFIXES``)
   are declared in a prologue, since the store does not know them.
-* **Bindings** become a trailing ``VALUES`` clause (SPARQL 1.1 Query §10.2.2)
-  written from the terms, never pasted from user text. As in
-  :meth:`relgraph.catalog.StoredQuery.standalone`, a bound variable must be
-  projected.
+* **Bindings** become a ``VALUES`` block (SPARQL 1.1 Query §10.2.1) written from
+  the terms, never pasted from user text, at the start of the WHERE group, where it
+  binds before grouping as pyoxigraph's substitutions do (:mod:`relgraph.store.values`).
 * **Dataset**: relgraph's default graph is the union of *its* named graphs
   (IRIs under ``https://w3id.org/relgraph/graph/``), not of everything the
   store holds; by default the graphs are listed in ``default-graph-uri`` and
@@ -55,6 +54,7 @@ from relgraph.store.http import (
     Reply,
     query_error,
 )
+from relgraph.store.values import bind_in_text, values_clause
 from relgraph.vocab import GRAPH, PREFIXES
 
 __all__ = [
@@ -102,19 +102,6 @@ _GRAPH_FORMATS = {
 }
 
 
-def values_clause(bindings: Mapping[str, Term]) -> str:
-    """A trailing ``VALUES`` clause binding variables to terms (one row).
-
-    >>> values_clause({"x": ox.NamedNode("http://example.org/a"), "n": ox.Literal("1")})
-    'VALUES (?x ?n) { (<http://example.org/a> "1") }'
-    """
-    if not bindings:
-        return ""
-    names = " ".join(f"?{ox.Variable(name).value}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    return f"VALUES ({names}) {{ ({terms}) }}"
-
-
 def _accept(sparql: str, base_iri: str | None) -> str:
     """The Accept header for a query, from its form as relgraph's engine parses it.
 
@@ -143,8 +130,7 @@ def with_prologue(
     """
     base = f"BASE {ox.NamedNode(base_iri)}\n" if base_iri else ""
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-    values = values_clause(bindings or {})
-    return base + prologue + sparql.rstrip() + ("\n" + values + "\n" if values else "\n")
+    return base + prologue + bind_in_text(sparql.rstrip(), bindings) + "\n"
 
 
 class RemoteStore(QueryMethods):

@@ -8,7 +8,9 @@ is imported only inside this package.
 
 * :mod:`.state` -- the shared state and :func:`~relgraph.web.state.current`;
 * :mod:`.twins` -- registering a page with its ``.json`` twin, one data function for both;
-* :mod:`.pages` -- the query page, stored queries, entity pages;
+* :mod:`.pages` -- the query page, stored queries, the entity page of any IRI;
+* :mod:`.views` -- the graph views (explorer, comparison, gap map, analytics), entity pages;
+* :mod:`.resources` -- our IRIs at their own paths: 303 to a document in the format asked for;
 * :mod:`.api` -- ``/sparql`` (SPARQL 1.1 Protocol), VoID, ``/-/`` introspection;
 * :mod:`.conneg` -- content negotiation over the format registry;
 * :mod:`.errors` -- the one error handler (JSON for ``.json`` URLs and clients, HTML for browsers);
@@ -26,7 +28,7 @@ from relgraph.store.base import ReadableStore
 from relgraph.store.builder import open_built
 from relgraph.store.memory import GraphStore, ReadOnlyStore
 from relgraph.store.remote import RemoteStore
-from relgraph.web import api, errors, pages, security
+from relgraph.web import api, errors, pages, security, views
 from relgraph.web.health import Health
 from relgraph.web.state import EXTENSION, AppState
 
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.extensions[EXTENSION] = AppState(settings, readable, store, health)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(views.bp)
     errors.register(app)
     security.register(app)
     return app

@@ -1,4 +1,4 @@
-"""The HTML pages, each registered with its JSON twin: query page, stored queries, entities.
+"""The HTML pages, each registered with its JSON twin: query page, stored queries, any IRI.
 
 Each page has one data function giving a :class:`~relgraph.web.twins.Page`;
 :func:`~relgraph.web.twins.page` registers the page and its ``.json`` twin
@@ -21,14 +21,15 @@ from relgraph.errors import RelgraphError
 from relgraph.query.catalog import StoredQuery
 from relgraph.query.formats import downloads
 from relgraph.query.service import Outcome, QueryRequest
-from relgraph.views.entities import entity_data
 from relgraph.views.results import result_table
-from relgraph.vocab import RDFS, RG
+from relgraph.vocab import RDFS, RG, RGR
 from relgraph.web.api import answer_response
 from relgraph.web.conneg import negotiate
 from relgraph.web.errors import RETRY_AFTER_S, error_dict, log_if_internal
+from relgraph.web.resources import link
 from relgraph.web.state import current
 from relgraph.web.twins import Page, page
+from relgraph.web.views import entity_data
 
 __all__ = ["bp", "results_dict", "DEFAULT_QUERY"]
 
@@ -48,10 +49,6 @@ LIMIT 100
 _DATASET_KEYS = ("default-graph-uri", "named-graph-uri", "timeout")
 
 
-def _entity_link(iri: str) -> str:
-    return url_for("pages.entity", iri=iri)
-
-
 def results_dict(outcome: Outcome, *, permalink: str, download: str) -> dict[str, Any]:
     """The data of a result table: labelled cells with links, counts, downloads.
 
@@ -62,7 +59,7 @@ def results_dict(outcome: Outcome, *, permalink: str, download: str) -> dict[str
     glue = "&" if "?" in download else "?"
     return {
         "ok": True,
-        **result_table(answer, current().store, _entity_link),
+        **result_table(answer, current().store, link),
         "max_rows": current().settings.max_rows,
         "time_limit_ms": outcome.time_limit_ms,
         "permalink": permalink,
@@ -195,15 +192,18 @@ def stored_query_page(query_id: str) -> Page:
 
 
 def entity_page() -> Page:
-    """An entity's page: its label, types, triples both ways, and quoted passages."""
-    data = entity_data(current().store, request.args.get("iri", ""), _entity_link)
+    """The page of any IRI (ours have theirs at their own path too; see relgraph.web.views)."""
+    iri = request.args.get("iri", "")
+    if not iri:
+        raise RelgraphError("no IRI given", f"open /entity?iri={RGR}review")
+    data = entity_data(iri)
     return Page(data, 200 if data["found"] else 404)
 
 
 page(bp, "/", "index", "index.html", index_page, methods=("GET", "POST"))
 page(bp, "/queries", "queries", "queries.html", queries_page)
 page(bp, "/queries/<query_id>", "stored_query", "query.html", stored_query_page)
-page(bp, "/entity", "entity", "entity.html", entity_page)
+page(bp, "/entity", "entity", "views/entity.html", entity_page)
 
 
 @bp.route("/query.json", methods=["GET", "POST"])

@@ -59,7 +59,7 @@ class AppState:
     _service: QueryService | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _computed: dict[str, Any] = field(default_factory=dict, repr=False)
-    _compute_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _compute_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def service(self) -> QueryService:
@@ -85,7 +85,12 @@ class AppState:
                 self._service.close()
                 self._service = None
 
-    def _once(self, name: str, compute: Callable[[], T]) -> T:
+    def once(self, name: str, compute: Callable[[], T]) -> T:
+        """A value that does not depend on the request, computed once (not kept on error).
+
+        The graph is read-only while served, so statistics and the data of the views
+        are computed on first use; ``compute`` may itself call :meth:`once`.
+        """
         with self._compute_lock:
             if name not in self._computed:
                 self._computed[name] = compute()
@@ -95,17 +100,17 @@ class AppState:
     @property
     def statistics(self) -> Statistics:
         """Counts over the graph, computed once."""
-        return self._once("statistics", lambda: statistics(self.store))
+        return self.once("statistics", lambda: statistics(self.store))
 
     @property
     def ontology_version(self) -> str:
         """The ontology's version IRI."""
-        return self._once("ontology_version", lambda: ontology_version(self.store))
+        return self.once("ontology_version", lambda: ontology_version(self.store))
 
     @property
     def terms(self) -> list[dict[str, str]]:
         """Labelled classes and properties (for autocompletion)."""
-        return self._once("terms", lambda: vocabulary_terms(self.store))
+        return self.once("terms", lambda: vocabulary_terms(self.store))
 
     def queries(self) -> list[StoredQuery]:
         """The stored queries (read on each call, so edits show without restart)."""

@@ -90,7 +90,7 @@
       warn.appendChild(document.createTextNode("); add a LIMIT or narrow the query to see the rest."));
       section.appendChild(warn);
     }
-    var table = el("table", { "class": "results" });
+    var table = el("table", { "class": "results", "data-kind": data.kind });
     var head = el("tr");
     data.columns.forEach(function (c, i) { head.appendChild(el("th", { scope: "col", "data-col": i }, c)); });
     table.appendChild(el("thead")).appendChild(head);
