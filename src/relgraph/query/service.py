@@ -57,6 +57,7 @@ from relgraph.store.base import ReadableStore, Term
 from relgraph.store.builder import built_graph_path
 from relgraph.store.memory import GraphStore, ReadOnlyStore
 from relgraph.store.remote import RemoteStore
+from relgraph.vocab import GRAPH
 
 __all__ = [
     "Backend",
@@ -187,7 +188,7 @@ class InProcess:
 
 
 #: The graph a dataset names when none of its graphs is relgraph's: empty in every store.
-NO_GRAPH = "https://w3id.org/relgraph/graph/-/none"
+NO_GRAPH = str(GRAPH["-/none"])
 
 
 class Backend:
