@@ -476,5 +476,7 @@ def write(results: dict[str, Any], out_dir: Path) -> None:
     """Write benchmarks.json, benchmarks.md and benchmarks.png into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "benchmarks.json").write_text(json.dumps(results, indent=1) + "\n")
+    if not all("in_process" in s for s in results["sizes"]):
+        return  # a partial run (--only): merge it with --report-only to render it
     (out_dir / "benchmarks.md").write_text(render(results))
     plot(results, out_dir / "benchmarks.png")

@@ -4,6 +4,9 @@
     .venv/bin/python benchmarks/run.py                 # full run (make bench): writes docs/
     .venv/bin/python benchmarks/run.py --smoke         # one small size, few runs (make bench-smoke)
     .venv/bin/python benchmarks/run.py --report-only docs/benchmarks.json   # re-render
+    .venv/bin/python benchmarks/run.py --sizes 1e6 --only check --out-dir build/b   # columns
+    .venv/bin/python benchmarks/run.py --report-only docs/benchmarks.json build/b/benchmarks.json
+                                                      # merge: later files win, per size
 
 For every size (total triples; the real graph is the core of each), in one run
 on the same data and the same queries:
@@ -66,7 +69,7 @@ class Options:
     out_dir: Path
     smoke: bool
     command: str
-    build_check_only: bool = False
+    only: tuple[str, ...] = ("build", "check", "queries")
 
 
 def measure(args: list[str], *, cwd: Path = ROOT) -> tuple[float, float, int, bytes]:
@@ -184,7 +187,7 @@ def run_size(n: int, opts: Options) -> dict[str, Any]:
     result["triples"] = manifest["triples"]
     result["build"] = {"seconds": seconds, "peak_mb": peak}
     log(f"[{n}] {result['triples']} triples, build {seconds:.1f} s, {peak:.0f} MiB")
-    if n <= opts.check_max:
+    if n <= opts.check_max and "check" in opts.only:
         seconds, peak, status, out = measure(
             relgraph(
                 "--project-dir",
@@ -205,7 +208,7 @@ def run_size(n: int, opts: Options) -> dict[str, Any]:
             "timings": doc["timings"],
         }
         log(f"[{n}] check {seconds:.1f} s (exit {status}): {doc['timings']}")
-    if opts.build_check_only:
+    if "queries" not in opts.only:
         return result
     stored, queries = stored_queries(project)
     result["queries"] = len(queries)
@@ -287,7 +290,7 @@ def failures(results: dict[str, Any]) -> tuple[list[str], list[str]]:
     differ from the in-process ones fail the run; everything else is reported."""
     failed, warned = [], []
     for size in results["sizes"]:
-        if "in_process" not in size:  # --build-check-only
+        if "in_process" not in size:
             continue
         expected = size["in_process"]["rows"]
         for engine, measured in size["engines"].items():
@@ -301,6 +304,25 @@ def failures(results: dict[str, Any]) -> tuple[list[str], list[str]]:
             if cn["errors"]:
                 warned.append(f"{where}: {cn['errors']} failed requests under concurrency")
     return failed, warned
+
+
+def merge(results: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Merge another run's results into ``results``: sizes matched by their size, the
+    later run's measurements (build, check, in process, each engine) replacing the
+    earlier ones, new sizes added; commands and durations add up."""
+    by_size = {s["size"]: s for s in results["sizes"]}
+    for size in extra["sizes"]:
+        mine = by_size.get(size["size"])
+        if mine is None:
+            results["sizes"].append(size)
+            by_size[size["size"]] = size
+            continue
+        engines = {**mine.get("engines", {}), **size.get("engines", {})}
+        mine.update(size)
+        mine["engines"] = engines
+    results["sizes"].sort(key=lambda s: s["size"])
+    results["command"] += "\n" + extra["command"]
+    results["seconds"] = results.get("seconds", 0) + extra.get("seconds", 0)
 
 
 def parse_size(text: str) -> int:
@@ -347,7 +369,7 @@ def main() -> int:
     parser.add_argument(
         "--build-check-only",
         action="store_true",
-        help="measure only build and check (no stored queries)",
+        help="measure only build and check (no stored queries): the same as --only build check",
     )
     parser.add_argument(
         "--merge-into",
@@ -359,17 +381,22 @@ def main() -> int:
         "--report-only",
         type=Path,
         nargs="+",
-        help="re-render results JSON files (several: their sizes are merged, the first's "
-        "machine and command kept)",
+        help="re-render results JSON files (several: merged by size, later files' "
+        "measurements replacing earlier ones; the first's machine kept)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["build", "check", "queries"],
+        default=["build", "check", "queries"],
+        help="what to measure (the graph is always built; merge the results with --report-only)",
     )
     args = parser.parse_args()
     if args.report_only:
         parts = [json.loads(p.read_text()) for p in args.report_only]
         results = parts[0]
         for extra in parts[1:]:
-            results["sizes"] += extra["sizes"]
-            results["command"] += "\n" + extra["command"]
-            results["seconds"] = results.get("seconds", 0) + extra.get("seconds", 0)
+            merge(results, extra)
         out_dir = args.out_dir or args.report_only[0].parent
         report.write(results, out_dir)
         return 0
@@ -389,8 +416,8 @@ def main() -> int:
         work=(args.work or ROOT / "build" / ("bench-smoke" if smoke else "bench")).resolve(),
         out_dir=(args.out_dir or (ROOT / "build" / "bench-smoke" if smoke else ROOT / "docs")),
         smoke=smoke,
+        only=("build", "check") if args.build_check_only else tuple(args.only),
         command=" ".join([".venv/bin/python", "benchmarks/run.py", *sys.argv[1:]]),
-        build_check_only=args.build_check_only,
     )
     started = time.perf_counter()
     results: dict[str, Any] = {

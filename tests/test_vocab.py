@@ -33,9 +33,14 @@ ALLOWED: dict[tuple[str, str], str] = {
         "give the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store",
     ): "an example endpoint URL in the hint of a refused --endpoint",
     (
-        "store/remote.py",
+        "store/http.py",
         "give the store's query endpoint, e.g. http://host:8890/sparql for Virtuoso",
     ): "an example endpoint URL in the hint of a store that answers 404",
+    (
+        "cli/backend.py",
+        "SPARQL 1.1 Protocol query endpoint of a store holding relgraph's graphs "
+        "(`relgraph push`), e.g. http://127.0.0.1:8890/sparql (setting backend).",
+    ): "an example endpoint URL in the help of `serve --backend` and `check --backend`",
 }
 
 

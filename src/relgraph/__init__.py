@@ -25,7 +25,10 @@ Store: the graph, its sources, how it is built
   ``store.builder``          build, verify and persist the graph atomically
   ``store.formatting``       canonical Turtle (``relgraph fmt``)
   ``store.remote``           ``RemoteStore``: an external store over the SPARQL 1.1 Protocol
+  ``store.values``           bindings as a VALUES block opening a query's WHERE group
+  ``store.http``             HTTP to a store: credentials, keep-alive connections, streamed bodies
   ``store.push``             upload the graph with the Graph Store Protocol (``relgraph push``)
+  ``store.pull``             read a store's relgraph graphs to check them (``check --backend``)
   ``store.synthetic``        a bigger graph: synthetic studies around the real one (``synth``)
 
 Mappings: links to external vocabularies (a source of the graph, beside the store)
@@ -118,6 +121,7 @@ CLI: Click
   ``cli.query``              query, queries (list, run, show)
   ``cli.check``              check, mappings
   ``cli.serve``              serve
+  ``cli.backend``            the ``--backend`` options of serve and check
   ``cli.store``              push, synth
   ``cli.curation``           template, import
 """

@@ -164,6 +164,28 @@ class Settings:
         "More query worker processes per web worker that answer only stored queries, so that "
         "free queries running to their time limit cannot hold every worker.",
     )
+    backend: str = _setting(
+        "",
+        "SPARQL 1.1 Protocol query endpoint of an external store holding relgraph's graphs "
+        "(`relgraph push`), served and checked instead of the built graph; empty: the "
+        "embedded store. See docs/external-stores.md.",
+    )
+    backend_timeout_parameter: str = _setting(
+        "none",
+        "How the backend is told a query's time limit: none (relgraph's HTTP deadline "
+        "only), ms (a `timeout` parameter in milliseconds: Virtuoso) or s (in seconds: "
+        "Fuseki, GraphDB).",
+    )
+    backend_user: str = _setting(
+        "", "User name for the backend's HTTP authentication (empty: none)."
+    )
+    backend_auth: str = _setting("basic", "Authentication scheme of backend_user: basic or digest.")
+    backend_password_env: str = _setting(
+        "RELGRAPH_STORE_PASSWORD", "Environment variable holding backend_user's password."
+    )
+    backend_token_env: str = _setting(
+        "", "Environment variable holding a bearer token for the backend (empty: none)."
+    )
     java: str = _setting("java", "Java executable used by the HermiT reasoner.")
     reasoner_timeout_s: int = _setting(
         120, "Longest time the OWL reasoner may run, in seconds.", minimum=1

@@ -40,6 +40,7 @@ from relgraph.query.parameters import parse_term, typed_literal
 from relgraph.settings import Settings
 from relgraph.store.base import ReadableStore, Term
 from relgraph.store.queryfiles import QueryFile, read_query_file
+from relgraph.store.values import bind_in_text
 from relgraph.vocab import XSD
 
 __all__ = [
@@ -180,26 +181,25 @@ class StoredQuery:
         return {p.name: p.term(given.get(p.name)) for p in self.params}
 
     def standalone(self, values: Mapping[str, str] | None = None) -> str:
-        """Return the query body with its parameters fixed by a trailing ``VALUES``.
+        """Return the query body with its parameters fixed by a ``VALUES`` block.
 
         For an editor, where no bindings can be passed: the result runs on any
         SPARQL endpoint and gives the same answer as :meth:`run` with these
-        values (parameters are projected variables, so the trailing ``VALUES``
-        restricts the solutions). The terms are written by pyoxigraph from
-        parsed values, never pasted from the input. Parameters without a value
-        or default are left free.
+        values. The block opens the WHERE group
+        (:func:`relgraph.store.values.bind_in_text`), where it binds before any
+        grouping, as the engine's substitutions do; a trailing ``VALUES`` would
+        join after grouping, which makes stores evaluate the whole graph first
+        (and Virtuoso 7.2 fail some queries). The terms are written by
+        pyoxigraph from parsed values, never pasted from the input. Parameters
+        without a value or default are left free.
         """
         given = dict(values or {})
-        names: list[str] = []
-        terms: list[str] = []
+        bound: dict[str, Term] = {}
         for p in self.params:
             if given.get(p.name) is None and not p.default:
                 continue
-            names.append(f"?{p.name}")
-            terms.append(str(p.term(given.get(p.name))))
-        if not names:
-            return self.body
-        return f"{self.body}VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}\n"
+            bound[p.name] = p.term(given.get(p.name))
+        return bind_in_text(self.body, bound) + ("\n" if bound else "")
 
     def select(
         self, store: ReadableStore, values: Mapping[str, str] | None = None

@@ -44,14 +44,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
+from urllib.parse import urljoin
 
 from relgraph.errors import QueryRejected, QuerySyntaxError
+from relgraph.vocab import PREFIXES
 
 __all__ = [
     "QueryInfo",
     "Token",
     "UPDATE_OPERATIONS",
     "READ_ONLY_HINT",
+    "dataset_clauses",
     "inspect_query",
     "service_probe",
     "service_in_keyword_position",
@@ -332,3 +335,43 @@ def service_in_keyword_position(text: str) -> bool:
         if _SERVICE_LETTERS.search(name):
             return True
     return False
+
+
+def dataset_clauses(text: str, base_iri: str | None = None) -> tuple[list[str], list[str]]:
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses (SPARQL 1.1 Query §13.2).
+
+    Prefixed names are expanded with the query's own ``PREFIX`` declarations and
+    relgraph's predeclared prefixes; relative IRIs are resolved against the
+    query's ``BASE`` or ``base_iri``. A name that cannot be expanded is kept as
+    written (it then names no graph). Used with an external store, so that a
+    query's dataset can only name relgraph's own graphs there.
+
+    >>> dataset_clauses("PREFIX e: <http://e/> SELECT * FROM <a> FROM NAMED e:b {}", "http://x/")
+    (['http://x/a'], ['http://e/b'])
+    """
+    prefixes = dict(PREFIXES)
+    base = base_iri
+    defaults: list[str] = []
+    named: list[str] = []
+    stream = list(tokens(text.removeprefix("\ufeff")))
+
+    def resolve(token: Token) -> str:
+        if token.kind == "iri":
+            value = token.text[1:-1]
+            return urljoin(base, value) if base else value
+        prefix, _, local = token.text.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes else token.text
+
+    for i, token in enumerate(stream):
+        upper = token.text.upper() if token.kind == "word" else ""
+        following = stream[i + 1 : i + 3]
+        if upper == "BASE" and following and following[0].kind == "iri":
+            base = resolve(following[0])
+        elif upper == "PREFIX" and len(following) == 2 and following[1].kind == "iri":
+            prefixes[following[0].text.rstrip(":")] = resolve(following[1])
+        elif upper == "FROM" and following:
+            is_named = following[0].kind == "word" and following[0].text.upper() == "NAMED"
+            target = following[1] if is_named and len(following) == 2 else following[0]
+            if target.kind in {"iri", "pname"}:
+                (named if is_named else defaults).append(resolve(target))
+    return defaults, named

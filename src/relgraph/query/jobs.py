@@ -15,12 +15,13 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from relgraph.errors import RelgraphError
+from relgraph.errors import FormatNotAcceptable, RelgraphError
+from relgraph.query.formats import format_named, write
 from relgraph.store.answer import Answer, collect
 from relgraph.store.base import ReadableStore, Term, parse_query_error
 from relgraph.vocab import PREFIXES
 
-__all__ = ["EVALUATION_ERRORS", "Executor", "Job", "execute"]
+__all__ = ["EVALUATION_ERRORS", "Executor", "Job", "check_probe", "execute", "written"]
 
 #: Exceptions pyoxigraph raises for a query it cannot evaluate (an unsupported
 #: function, a value out of range): the client's error, answered with 400.
@@ -44,6 +45,10 @@ class Job:
     :ivar probe: when set, a copy of the query that the worker parses first, on
         an empty store, and that must parse before the query runs (see
         :func:`relgraph.query.inspection.service_probe`).
+    :ivar output: when set, (kind, format name): an answer of that kind (``select``,
+        ``ask``, ``graph``) is written in that result format (:mod:`relgraph.query.formats`)
+        where it is evaluated (:attr:`Answer.body`); an answer of another kind, or None,
+        keeps its terms.
     """
 
     query: str
@@ -56,6 +61,7 @@ class Job:
     max_bytes: int = 0
     trusted: bool = False
     probe: str | None = None
+    output: tuple[str, str] | None = None
 
 
 class Executor(Protocol):
@@ -74,7 +80,7 @@ class Executor(Protocol):
         ...
 
 
-def _check_probe(job: Job) -> None:
+def check_probe(job: Job) -> None:
     """Parse the job's probe on an empty store; the lazy result is dropped unread."""
     if job.probe is None:
         return
@@ -91,7 +97,7 @@ def execute(store: ReadableStore, job: Job) -> Answer:
     :raises RelgraphError: (400) when the engine cannot evaluate the query.
     """
     started = time.perf_counter()
-    _check_probe(job)
+    check_probe(job)
     try:
         result = store.query(
             job.query,
@@ -105,4 +111,31 @@ def execute(store: ReadableStore, job: Job) -> Answer:
     except EVALUATION_ERRORS as exc:
         raise RelgraphError(f"the query could not be evaluated: {exc}", "check the query") from None
     answer.elapsed_ms = (time.perf_counter() - started) * 1000
+    if job.output is not None:
+        answer = written(answer, job.output)
     return answer
+
+
+def written(answer: Answer, output: tuple[str, str]) -> Answer:
+    """The answer with its body written in a format, terms dropped.
+
+    :param output: (kind, format name); an answer of another kind is left as it is (the
+        caller then negotiates again and writes it itself).
+    """
+    kind, name = output
+    if answer.kind != kind:
+        return answer
+    try:
+        fmt = format_named(answer.kind, name)
+    except FormatNotAcceptable:
+        return answer
+    return Answer(
+        answer.kind,
+        variables=answer.variables,
+        boolean=answer.boolean,
+        truncated=answer.truncated,
+        elapsed_ms=answer.elapsed_ms,
+        body=write(answer, fmt),
+        body_format=fmt.name,
+        count=answer.size,
+    )

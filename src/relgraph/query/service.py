@@ -17,13 +17,19 @@ is
 * stopped at ``query_time_limit_ms`` (lowered by a request, never raised) where
   the executor can stop it.
 
+With an external store (setting ``backend``, :class:`Backend`), the same
+inspection runs here, the query is parsed here too (only SPARQL 1.1 reaches the
+store), its dataset may name only relgraph's graphs in the store, the deadline
+is the HTTP request's (and the store's own where it takes one) and the answer
+is read as a stream, cut at ``max_rows``. See ``docs/external-stores.md``.
+
 See ``docs/decisions/0003-query-timeouts.md`` and ``0004-query-inspection.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
@@ -39,19 +45,23 @@ from relgraph.errors import (
 from relgraph.query.catalog import StoredQuery
 from relgraph.query.inspection import (
     QueryInfo,
+    dataset_clauses,
     inspect_query,
     service_in_keyword_position,
     service_probe,
 )
-from relgraph.query.jobs import Executor, Job, execute
+from relgraph.query.jobs import Executor, Job, check_probe, execute
 from relgraph.query.pool import QueryPool
 from relgraph.settings import Settings
 from relgraph.store.answer import Answer
 from relgraph.store.base import ReadableStore, Term
 from relgraph.store.builder import built_graph_path
 from relgraph.store.memory import GraphStore, ReadOnlyStore
+from relgraph.store.remote import RemoteStore
+from relgraph.vocab import GRAPH
 
 __all__ = [
+    "Backend",
     "InProcess",
     "Outcome",
     "QueryRequest",
@@ -136,6 +146,8 @@ class QueryRequest:
     :ivar time_limit_ms: a lower time limit asked for (None: the setting).
     :ivar bindings: variable -> term, bound safely (stored query parameters).
     :ivar trusted: a stored query, allowed even when free SPARQL is off.
+    :ivar output: (kind, result format name): an answer of that kind is written in it
+        where it is evaluated (:attr:`~relgraph.store.answer.Answer.body`); None: terms.
     """
 
     query: str
@@ -145,6 +157,7 @@ class QueryRequest:
     time_limit_ms: int | str | None = None
     bindings: Mapping[str, Term] = field(default_factory=dict)
     trusted: bool = False
+    output: tuple[str, str] | None = None
 
 
 @dataclass
@@ -173,6 +186,72 @@ class InProcess:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+#: The graph a dataset names when none of its graphs is relgraph's: empty in every store.
+NO_GRAPH = str(GRAPH["-/none"])
+
+
+class Backend:
+    """Runs jobs on an external store (setting ``backend``): the web's executor there.
+
+    The store evaluates; this process keeps relgraph's guarantees around it:
+
+    * the SERVICE probe and the query are parsed here first (pyoxigraph), so
+      only SPARQL 1.1 without SERVICE reaches the store, never its own dialect;
+    * the dataset (the protocol's, or the query's FROM and FROM NAMED) may name
+      only relgraph's graphs in the store: other IRIs (``file:``, remote URLs,
+      another application's graphs) are dropped before the request, so the
+      store never loads or reads them -- the embedded store's behaviour, where
+      FROM selects among its own graphs;
+    * the deadline is the request's (``time_limit_s``, sent to the store as its
+      own limit when ``backend_timeout_parameter`` says how), and the answer
+      is streamed and cut at ``max_rows``.
+
+    Threads share the store's keep-alive connections; no worker process is
+    needed, since the store, not this process, does the work.
+    """
+
+    def __init__(self, store: RemoteStore) -> None:
+        self.store = store
+
+    def _restricted(self, job: Job) -> Job:
+        ours = set(self.store.graph_iris())
+        if job.default_graphs is None and job.named_graphs is None:
+            if job.union_default_graph:
+                return job
+            defaults, named = dataset_clauses(job.query, job.base_iri)
+            if not defaults and not named:  # pragma: no cover - has_dataset said FROM
+                return job
+        else:
+            defaults, named = list(job.default_graphs or ()), list(job.named_graphs or ())
+        kept_defaults = [g for g in defaults if g in ours] or [NO_GRAPH]
+        kept_named = [g for g in named if g in ours]
+        return replace(job, default_graphs=tuple(kept_defaults), named_graphs=tuple(kept_named))
+
+    def run(self, job: Job, time_limit_s: float) -> Answer:
+        """Answer a job on the store within ``time_limit_s`` seconds.
+
+        :raises QueryTimeout: when the deadline passed (at the store or here).
+        :raises QuerySyntaxError: from relgraph's parser (probe or query) or the store's.
+        :raises RemoteStoreError: when the store cannot be reached or fails (502).
+        """
+        check_probe(job)
+        job = self._restricted(job)
+        return self.store.answer(
+            job.query,
+            max_rows=job.max_rows,
+            time_limit_s=time_limit_s,
+            default_graphs=job.default_graphs,
+            named_graphs=job.named_graphs,
+            bindings=dict(job.bindings) or None,
+            base_iri=job.base_iri,
+            union_default_graph=job.union_default_graph,
+        )
+
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        self.store.close()
 
 
 class QueryService:
@@ -225,6 +304,11 @@ class QueryService:
                 queue_wait_s=settings.query_queue_wait_ms / 1000,
             )
         return cls(settings, pool)
+
+    @classmethod
+    def with_backend(cls, settings: Settings, store: RemoteStore) -> QueryService:
+        """A service whose queries run on an external store (see :class:`Backend`)."""
+        return cls(settings, Backend(store))
 
     @classmethod
     def in_process(cls, settings: Settings, store: ReadableStore) -> QueryService:
@@ -288,8 +372,11 @@ class QueryService:
             )
         )
 
-    def run(self, request: QueryRequest) -> Outcome:
+    def run(self, request: QueryRequest, info: QueryInfo | None = None) -> Outcome:
         """Inspect and answer a query.
+
+        :param info: what :meth:`check` said of this request, if it was already called
+            (the inspection is then not repeated).
 
         When the text mentions "service", the worker first parses its
         :func:`~relgraph.query.inspection.service_probe` (see that module): the query
@@ -301,7 +388,7 @@ class QueryService:
         :raises QueryTimeout: naming ``query_time_limit_ms``, when the deadline passed.
         :raises WorkerFault: (500) when the query worker failed unexpectedly.
         """
-        info = self.check(request)
+        info = info if info is not None else self.check(request)
         limit_ms = effective_time_limit_ms(self.settings, request.time_limit_ms)
         default_graphs, named_graphs = resolve_dataset(
             request.default_graph_uris, request.named_graph_uris, request.base_iri
@@ -319,6 +406,7 @@ class QueryService:
             max_bytes=self.settings.max_result_bytes,
             probe=probe,
             trusted=request.trusted,
+            output=request.output,
         )
         try:
             answer = self.executor.run(job, limit_ms / 1000)

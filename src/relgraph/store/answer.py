@@ -35,6 +35,10 @@ class Answer:
     :ivar triples: the triples of a CONSTRUCT or DESCRIBE.
     :ivar truncated: True when more rows (or triples) existed than the cap.
     :ivar elapsed_ms: time spent evaluating, in milliseconds.
+    :ivar body: the answer already written in a result format (by the query worker, so
+        that bytes, not terms, cross the pipe); ``rows`` and ``triples`` are then empty.
+    :ivar body_format: the name of that format (``json``, ``csv`` ...).
+    :ivar count: the number of rows (or triples) written into ``body``.
     """
 
     kind: AnswerKind
@@ -44,10 +48,15 @@ class Answer:
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
     elapsed_ms: float = 0.0
+    body: bytes | None = None
+    body_format: str = ""
+    count: int = 0
 
     @property
     def size(self) -> int:
         """Number of rows (SELECT), triples (graph) or 1 (ASK)."""
+        if self.body is not None:
+            return self.count
         if self.kind == "select":
             return len(self.rows)
         if self.kind == "graph":

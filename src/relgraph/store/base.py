@@ -12,7 +12,7 @@ has to check the kind of a result itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -125,6 +125,14 @@ class ReadableStore(Protocol):
 
     def graphs(self) -> list[GraphInfo]:
         """The named graphs with their triple counts, sorted by IRI."""
+        ...
+
+    def objects(self, node: str, predicate: str) -> list[Value]:
+        """The objects of a node (an IRI, or ``_:`` and a blank node's id) for a predicate."""
+        ...
+
+    def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
+        """The quads of one named graph, or of all."""
         ...
 
     def __len__(self) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from relgraph.store.memory import GraphStore, ReadOnlyStore
+from relgraph.store.base import ReadableStore
 from relgraph.vocab import RDFS, SKOS
 
 __all__ = ["labels"]
@@ -25,7 +25,7 @@ _LABEL_QUERY = """SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
 _LABEL_PREDICATES = (str(RDFS.label), str(SKOS.prefLabel))
 
 
-def _blank_node_label(store: GraphStore | ReadOnlyStore, key: str) -> str | None:
+def _blank_node_label(store: ReadableStore, key: str) -> str | None:
     for predicate in _LABEL_PREDICATES:
         for term in store.objects(key, predicate):
             if isinstance(term, ox.Literal) and (
@@ -35,9 +35,7 @@ def _blank_node_label(store: GraphStore | ReadOnlyStore, key: str) -> str | None
     return None
 
 
-def labels(
-    store: GraphStore | ReadOnlyStore, iris: Iterable[str], chunk: int = 400
-) -> dict[str, str]:
+def labels(store: ReadableStore, iris: Iterable[str], chunk: int = 400) -> dict[str, str]:
     """Map IRIs (and blank nodes, ``_:id``) to their English or untagged label.
 
     The label is ``rdfs:label`` or ``skos:prefLabel``.

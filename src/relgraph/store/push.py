@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from relgraph.errors import ConfigError, PushError, RelgraphError, RemoteStoreError
+from relgraph.store.http import Credentials, HttpClient
 from relgraph.store.memory import GraphStore
-from relgraph.store.remote import Credentials, HttpClient
 
 __all__ = ["GraphStoreClient", "PushError", "PushReport", "push", "graph_payload"]
 

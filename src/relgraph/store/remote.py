@@ -11,10 +11,9 @@ Neptune, ... Its answers are pyoxigraph's own result objects, parsed with
 
 * **Prefixes**: the prefixes relgraph predeclares (``relgraph.vocab.PREFIXES``)
   are declared in a prologue, since the store does not know them.
-* **Bindings** become a trailing ``VALUES`` clause (SPARQL 1.1 Query §10.2.2)
-  written from the terms, never pasted from user text. As in
-  :meth:`relgraph.catalog.StoredQuery.standalone`, a bound variable must be
-  projected.
+* **Bindings** become a ``VALUES`` block (SPARQL 1.1 Query §10.2.1) written from
+  the terms, never pasted from user text, at the start of the WHERE group, where it
+  binds before grouping as pyoxigraph's substitutions do (:mod:`relgraph.store.values`).
 * **Dataset**: relgraph's default graph is the union of *its* named graphs
   (IRIs under ``https://w3id.org/relgraph/graph/``), not of everything the
   store holds; by default the graphs are listed in ``default-graph-uri`` and
@@ -30,28 +29,32 @@ Neptune, ... Its answers are pyoxigraph's own result objects, parsed with
 
 from __future__ import annotations
 
-import base64
-import os
-import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any, Literal
 
 import pyoxigraph as ox
+import urllib3
 
 from relgraph.errors import (
     ConfigError,
-    QuerySyntaxError,
     QueryTimeout,
-    RelgraphError,
     RemoteStoreError,
 )
-from relgraph.store.answer import Answer, collect
-from relgraph.store.base import GraphInfo, QueryMethods, QueryResult, Term
+from relgraph.settings import Settings
+from relgraph.store.answer import Answer
+from relgraph.store.base import GraphInfo, QueryMethods, QueryResult, Term, Value, parse_query_error
+from relgraph.store.http import (
+    ConnectionPool,
+    Credentials,
+    HttpClient,
+    Replacing,
+    Reply,
+    query_error,
+)
+from relgraph.store.values import bind_in_text, values_clause
 from relgraph.vocab import GRAPH, PREFIXES
 
 __all__ = [
@@ -59,9 +62,17 @@ __all__ = [
     "RemoteStore",
     "RemoteStoreError",
     "HttpClient",
+    "TimeoutParameter",
     "values_clause",
     "with_prologue",
 ]
+
+#: How a store is told its own time limit for a query: ``none`` (only relgraph's HTTP
+#: deadline), ``ms`` (a ``timeout`` parameter in milliseconds: Virtuoso) or ``s`` (in
+#: seconds: Apache Jena Fuseki, GraphDB). See docs/external-stores.md.
+TimeoutParameter = Literal["none", "ms", "s"]
+#: How often (in rows) a streamed answer checks its deadline.
+_DEADLINE_EVERY = 64
 
 #: What a query request accepts, preferred first: for SELECT and ASK, for CONSTRUCT and
 #: DESCRIBE, and for a query whose form pyoxigraph cannot tell (a store's own syntax).
@@ -76,6 +87,11 @@ _RESULT_FORMATS = {
     "text/csv": ox.QueryResultsFormat.CSV,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
+_JSON = {"application/sparql-results+json", "application/json"}
+#: Virtuoso names blank nodes ``nodeID://b123`` in SPARQL JSON results, which is no blank
+#: node label (SPARQL 1.1 Query §19.8, BLANK_NODE_LABEL); the prefix is dropped as the
+#: answer is read. Matched with Virtuoso's own spacing, so a literal never matches.
+_VIRTUOSO_BNODE = (b'"type": "bnode", "value": "nodeID://', b'"type": "bnode", "value": "')
 _GRAPH_FORMATS = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "text/plain": ox.RdfFormat.N_TRIPLES,
@@ -86,178 +102,20 @@ _GRAPH_FORMATS = {
 }
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """How to authenticate to a store.
+def _accept(sparql: str, base_iri: str | None) -> str:
+    """The Accept header for a query, from its form as relgraph's engine parses it.
 
-    :ivar scheme: ``basic`` (RFC 7617, sent with every request), ``digest``
-        (RFC 7616, answered to the store's challenge; Virtuoso's ``-auth``
-        endpoints use it) or ``bearer`` (RFC 6750, a token).
-    :ivar user: the user name (basic, digest).
-    :ivar secret: the password or token. Read it from the environment with
-        :meth:`from_env`, never from a command line.
-    """
-
-    scheme: Literal["basic", "digest", "bearer"]
-    secret: str
-    user: str = ""
-
-    def __repr__(self) -> str:
-        return f"Credentials(scheme={self.scheme!r}, user={self.user!r}, secret=***)"
-
-    @classmethod
-    def from_env(
-        cls,
-        *,
-        user: str | None = None,
-        password_env: str | None = None,
-        token_env: str | None = None,
-        scheme: str | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> Credentials | None:
-        """Credentials from a user name and an environment variable holding the secret.
-
-        :returns: None when neither a user nor a token variable is given.
-        :raises ConfigError: when the variable is not set or the options clash.
-        """
-        env = os.environ if environ is None else environ
-        if token_env and user:
-            raise ConfigError(
-                "give either a bearer token or a user name, not both",
-                "use --token-env VAR alone, or --user NAME with --password-env VAR",
-            )
-        if token_env:
-            if token_env not in env or not env[token_env]:
-                raise ConfigError(
-                    f"the environment variable {token_env} (the bearer token) is not set",
-                    f"export {token_env}=... before running the command",
-                )
-            return cls("bearer", env[token_env])
-        if user:
-            variable = password_env or "RELGRAPH_STORE_PASSWORD"
-            if variable not in env:
-                raise ConfigError(
-                    f"the environment variable {variable} (the password of {user}) is not set",
-                    f"export {variable}=... (or name another with --password-env)",
-                )
-            chosen = (scheme or "basic").lower()
-            if chosen not in {"basic", "digest"}:
-                raise ConfigError(
-                    f"unknown authentication scheme {scheme!r}", "use basic or digest"
-                )
-            return cls(chosen, env[variable], user)  # type: ignore[arg-type]
-        return None
-
-
-class HttpClient:
-    """HTTP requests to one store, with credentials and a timeout (urllib, no extra deps).
-
-    :param base: the URL requests go to (used for the digest realm).
-    :param credentials: how to authenticate, or None.
-    :param timeout_s: seconds to wait for the store's answer.
-    """
-
-    def __init__(
-        self, base: str, credentials: Credentials | None = None, timeout_s: float = 60.0
-    ) -> None:
-        self.base = base
-        self.credentials = credentials
-        self.timeout_s = timeout_s
-
-    def _opener(self) -> urllib.request.OpenerDirector:
-        # A fresh digest handler per request: CPython's handler counts challenges over its
-        # whole life and refuses after the sixth, so a long-lived one fails a push.
-        creds = self.credentials
-        if creds is None or creds.scheme != "digest":
-            return urllib.request.build_opener()
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, self.base, creds.user, creds.secret)
-        return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(manager))
-
-    def _headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        out = {"User-Agent": "relgraph", **headers}
-        creds = self.credentials
-        if creds is not None and creds.scheme == "basic":
-            token = base64.b64encode(f"{creds.user}:{creds.secret}".encode()).decode("ascii")
-            out["Authorization"] = f"Basic {token}"
-        elif creds is not None and creds.scheme == "bearer":
-            out["Authorization"] = f"Bearer {creds.secret}"
-        return out
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        data: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout_s: float | None = None,
-    ) -> tuple[int, str, bytes, Mapping[str, str]]:
-        """Send a request; return (status, media type, body, headers) for any HTTP answer.
-
-        :raises RemoteStoreError: when the store cannot be reached.
-        :raises QueryTimeout: when it does not answer within the timeout.
-        """
-        if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
-            raise ConfigError(f"{url!r} is not an http(s) URL", "give the store's http(s) URL")
-        request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-            url, data=data, method=method, headers=self._headers(headers or {})
-        )
-        wait = self.timeout_s if timeout_s is None else timeout_s
-        try:
-            with self._opener().open(request, timeout=wait) as response:
-                body = response.read()
-                status, info = response.status, response.headers
-        except urllib.error.HTTPError as error:
-            with error:
-                body = error.read()
-            status, info = error.code, error.headers
-        except TimeoutError:
-            raise QueryTimeout(
-                f"the store at {url.split('?')[0]} did not answer within {wait:g} s",
-                "make the query more selective (add a LIMIT), or raise the timeout",
-            ) from None
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, TimeoutError | socket.timeout):
-                raise QueryTimeout(
-                    f"the store at {url.split('?')[0]} did not answer within {wait:g} s",
-                    "make the query more selective (add a LIMIT), or raise the timeout",
-                ) from None
-            raise RemoteStoreError(
-                f"cannot reach the store at {url.split('?')[0]}: {error.reason}",
-                "check the URL and that the store is running and reachable from here",
-            ) from None
-        except OSError as error:
-            raise RemoteStoreError(
-                f"the connection to the store at {url.split('?')[0]} failed: {error}",
-                "check that the store is running; try again",
-            ) from None
-        media = (info.get("Content-Type") or "").split(";")[0].strip().lower()
-        return status, media, body, info
-
-
-def values_clause(bindings: Mapping[str, Term]) -> str:
-    """A trailing ``VALUES`` clause binding variables to terms (one row).
-
-    >>> values_clause({"x": ox.NamedNode("http://example.org/a"), "n": ox.Literal("1")})
-    'VALUES (?x ?n) { (<http://example.org/a> "1") }'
-    """
-    if not bindings:
-        return ""
-    names = " ".join(f"?{ox.Variable(name).value}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    return f"VALUES ({names}) {{ ({terms}) }}"
-
-
-def _accept(text: str) -> str:
-    """The Accept header for a query: its form, as pyoxigraph parses it on an empty store.
-
+    The text is parsed here first (pyoxigraph, on an empty store), so only SPARQL 1.1
+    reaches the store, never a store's own extensions (e.g. Virtuoso's ``DEFINE``
+    pragmas), and a syntax error has the line and column of the text as the user wrote it.
     Some stores (Virtuoso) answer a CONSTRUCT in SPARQL Results JSON if asked for it.
+
+    :raises QuerySyntaxError: when the query does not parse.
     """
     try:
-        result = ox.Store().query(text)
-    except (SyntaxError, ValueError):
-        return ACCEPT
+        result = ox.Store().query(sparql, prefixes=PREFIXES, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise parse_query_error(exc) from None
     return ACCEPT_GRAPH if isinstance(result, ox.QueryTriples) else ACCEPT_RESULTS
 
 
@@ -272,8 +130,7 @@ def with_prologue(
     """
     base = f"BASE {ox.NamedNode(base_iri)}\n" if base_iri else ""
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-    values = values_clause(bindings or {})
-    return base + prologue + sparql.rstrip() + ("\n" + values + "\n" if values else "\n")
+    return base + prologue + bind_in_text(sparql.rstrip(), bindings) + "\n"
 
 
 class RemoteStore(QueryMethods):
@@ -283,10 +140,14 @@ class RemoteStore(QueryMethods):
         ``http://127.0.0.1:8890/sparql`` (Virtuoso) or ``http://127.0.0.1:7878/query``
         (Oxigraph).
     :param credentials: how to authenticate (see :class:`Credentials`), or None.
-    :param timeout_s: seconds a query may take before :class:`QueryTimeout`.
+    :param timeout_s: seconds a query may take before :class:`QueryTimeout` (lowered
+        per query by :meth:`answer`'s ``time_limit_s``).
     :param graph_prefix: relgraph's named graphs are those whose IRI starts with it.
     :param dataset: ``graphs`` (default): the union default graph is relgraph's
         graphs, listed in the request; ``store``: the store's own default graph.
+    :param timeout_parameter: how the store is told a query's time limit (see
+        :data:`TimeoutParameter`).
+    :param connections: connections kept alive (about the threads that query at once).
     """
 
     def __init__(
@@ -297,19 +158,66 @@ class RemoteStore(QueryMethods):
         timeout_s: float = 60.0,
         graph_prefix: str = str(GRAPH),
         dataset: Literal["graphs", "store"] = "graphs",
+        timeout_parameter: TimeoutParameter = "none",
+        connections: int = 8,
     ) -> None:
         if urllib.parse.urlsplit(endpoint).scheme not in {"http", "https"}:
             raise ConfigError(
                 f"{endpoint!r} is not an http(s) URL", "give the store's SPARQL endpoint URL"
             )
+        if timeout_parameter not in {"none", "ms", "s"}:
+            raise ConfigError(
+                f"unknown timeout parameter {timeout_parameter!r}",
+                "use none, ms (Virtuoso) or s (Fuseki, GraphDB)",
+            )
         self.endpoint = endpoint
         self.graph_prefix = graph_prefix
         self.dataset = dataset
+        self.timeout_s = timeout_s
+        self.timeout_parameter = timeout_parameter
         self.http = HttpClient(endpoint, credentials, timeout_s)
+        self.pool = ConnectionPool(endpoint, credentials, connections)
         self._graphs: list[str] | None = None
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, endpoint: str | None = None) -> RemoteStore:
+        """The store of the setting ``backend`` (or ``endpoint``), with its credentials.
+
+        User queries get ``query_time_limit_ms`` each (:meth:`answer`); relgraph's own
+        small queries (labels, entity pages, statistics) up to three times that, at
+        least 60 s. Threads: one kept connection per ``threads``.
+
+        :raises ConfigError: when no backend is set, or its credentials are missing.
+        """
+        url = endpoint or settings.backend
+        if not url:
+            raise ConfigError("no backend store is set", "give --backend URL (a SPARQL endpoint)")
+        credentials = Credentials.from_env(
+            user=settings.backend_user or None,
+            password_env=settings.backend_password_env,
+            token_env=settings.backend_token_env or None,
+            scheme=settings.backend_auth,
+        )
+        parameter = settings.backend_timeout_parameter
+        if parameter not in {"none", "ms", "s"}:
+            raise ConfigError(
+                f"setting backend_timeout_parameter is {parameter!r}",
+                "use none, ms (Virtuoso) or s (Fuseki, GraphDB)",
+            )
+        return cls(
+            url,
+            credentials=credentials,
+            timeout_s=max(60.0, settings.query_time_limit_ms / 1000 * 3),
+            timeout_parameter=parameter,  # type: ignore[arg-type]
+            connections=max(1, settings.threads),
+        )
+
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        self.pool.close()
 
     # -- the graphs --------------------------------------------------------------------------
     def graph_iris(self, *, refresh: bool = False) -> list[str]:
@@ -343,7 +251,55 @@ class RemoteStore(QueryMethods):
     def __len__(self) -> int:
         return sum(g.triples for g in self.graphs())
 
+    def objects(self, node: str, predicate: str) -> list[Value]:
+        """The objects of an IRI for a predicate (in relgraph's graphs).
+
+        A blank node (``_:id``) has none: its identifier is the store's own, valid
+        only inside the answer it came in (SPARQL 1.1 Query §4.1.4), so it cannot
+        be asked about again.
+        """
+        if node.startswith("_:"):
+            return []
+        rows = self.rows(
+            "SELECT ?o WHERE { ?s ?p ?o }",
+            bindings={"s": ox.NamedNode(node), "p": ox.NamedNode(predicate)},
+        )
+        return [row["o"] for row in rows if "o" in row]
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """The quads of one of relgraph's graphs, or of all, read from the store now.
+
+        Each graph is one CONSTRUCT (:meth:`fetch_graph`); blank nodes are renamed apart
+        per graph, since a store's labels are only valid within one answer.
+        """
+        for iri in [graph] if graph is not None else self.graph_iris():
+            node = ox.NamedNode(iri)
+            fresh: dict[str, ox.BlankNode] = {}
+            for t in self.fetch_graph(iri):
+                s, o = t.subject, t.object
+                if isinstance(s, ox.BlankNode):
+                    s = fresh.setdefault(s.value, ox.BlankNode())
+                if isinstance(o, ox.BlankNode):
+                    o = fresh.setdefault(o.value, ox.BlankNode())
+                yield ox.Quad(s, t.predicate, o, node)
+
     # -- querying ----------------------------------------------------------------------------
+    def _dataset(
+        self,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        union_default_graph: bool,
+    ) -> tuple[Sequence[str], Sequence[str]] | tuple[()]:
+        if default_graphs is not None:
+            named = named_graphs if named_graphs is not None else self._all_graphs()
+            return (list(default_graphs), list(named))
+        if named_graphs is not None:
+            return (self._all_graphs(), list(named_graphs))
+        if union_default_graph and self.dataset == "graphs":
+            every = self._all_graphs()
+            return (every, every)
+        return ()
+
     def query(
         self,
         sparql: str,
@@ -356,28 +312,52 @@ class RemoteStore(QueryMethods):
     ) -> QueryResult:
         """Run a query on the store; same parameters and result types as ``GraphStore.query``.
 
-        :raises QuerySyntaxError: when the store cannot parse the query (its message).
+        The answer is read in full (use :meth:`answer` for a capped, streamed one).
+
+        :raises QuerySyntaxError: when the query does not parse (here, or at the store).
         :raises QueryTimeout: past ``timeout_s`` or the store's own limit.
         :raises RemoteStoreError: when the store cannot be reached or fails.
         """
+        accept = _accept(sparql, base_iri)
         text = with_prologue(sparql, bindings=bindings, base_iri=base_iri)
-        dataset: tuple[Sequence[str], Sequence[str]] | tuple[()]
-        if default_graphs is not None:
-            named = named_graphs if named_graphs is not None else self._all_graphs()
-            dataset = (list(default_graphs), list(named))
-        elif named_graphs is not None:
-            dataset = (self._all_graphs(), list(named_graphs))
-        elif union_default_graph and self.dataset == "graphs":
-            every = self._all_graphs()
-            dataset = (every, every)
-        else:
-            dataset = ()
-        return self._send(text, dataset=dataset)
+        dataset = self._dataset(default_graphs, named_graphs, union_default_graph)
+        return self._send(text, dataset=dataset, accept=accept)
 
-    def answer(self, sparql: str, *, max_rows: int = 10000, **kwargs: Any) -> Answer:
-        """:meth:`query`, read into an :class:`~relgraph.answer.Answer` of at most ``max_rows``."""
+    def answer(
+        self,
+        sparql: str,
+        *,
+        max_rows: int = 10000,
+        time_limit_s: float | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping[str, Any] | None = None,
+        base_iri: str | None = None,
+        union_default_graph: bool = True,
+    ) -> Answer:
+        """:meth:`query` read into an :class:`~relgraph.store.answer.Answer` of <= ``max_rows``.
+
+        The body is streamed: reading stops after ``max_rows + 1`` rows (or triples)
+        and the connection is closed, so a huge answer is never transferred in full.
+        ``time_limit_s`` bounds the whole request (the HTTP wait, and the reading,
+        checked every few rows) and is sent to the store as its own limit when
+        ``timeout_parameter`` says how.
+
+        :raises QueryTimeout: when the time limit passed (at the store or here).
+        """
         started = time.perf_counter()
-        answer = collect(self.query(sparql, **kwargs), max_rows)
+        limit = self.timeout_s if time_limit_s is None else min(time_limit_s, self.timeout_s)
+        deadline = time.monotonic() + limit
+        accept = _accept(sparql, base_iri)
+        text = with_prologue(sparql, bindings=bindings, base_iri=base_iri)
+        dataset = self._dataset(default_graphs, named_graphs, union_default_graph)
+        reply = self._post(text, dataset=dataset, accept=accept, time_limit_s=limit)
+        complete = False
+        try:
+            answer = self._read_answer(reply, max_rows, deadline)
+            complete = not answer.truncated
+        finally:
+            reply.finish(complete=complete)
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -391,97 +371,157 @@ class RemoteStore(QueryMethods):
             )
         return graphs
 
-    def _send(
-        self, text: str, *, dataset: tuple[Sequence[str], Sequence[str]] | tuple[()]
-    ) -> QueryResult:
+    def _post(
+        self,
+        text: str,
+        *,
+        dataset: tuple[Sequence[str], Sequence[str]] | tuple[()],
+        accept: str,
+        time_limit_s: float,
+    ) -> Reply:
         fields: list[tuple[str, str]] = [("query", text)]
         if dataset:
             fields += [("default-graph-uri", g) for g in dataset[0]]
             fields += [("named-graph-uri", g) for g in dataset[1]]
-        status, media, body, headers = self.http.request(
-            "POST",
+        if self.timeout_parameter == "ms":
+            fields.append(("timeout", str(max(1, int(time_limit_s * 1000)))))
+        elif self.timeout_parameter == "s":
+            fields.append(("timeout", f"{time_limit_s:g}"))
+        reply = self.pool.post(
             self.endpoint,
             data=urllib.parse.urlencode(fields).encode("utf-8"),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": _accept(text),
-            },
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            timeout_s=time_limit_s,
         )
-        if status != 200:
-            raise _error(self.endpoint, status, body)
-        if headers.get("X-SQL-State", "").startswith("S1TAT"):
+        if reply.status != 200:
+            try:
+                body = reply.read(64 * 1024)
+            finally:
+                reply.finish(complete=False)
+            raise query_error(self.endpoint, reply.status, body)
+        if reply.headers.get("X-SQL-State", "").startswith("S1TAT"):
+            reply.finish(complete=False)
             # Virtuoso's "anytime" answer: cut at its time limit, so incomplete.
             raise QueryTimeout(
                 f"the store at {self.endpoint} stopped the query at its own time limit "
                 "and returned a partial answer",
                 "make the query more selective (add a LIMIT), or raise the store's limit",
             )
-        if media in _RESULT_FORMATS:
+        if reply.media not in _RESULT_FORMATS and reply.media not in _GRAPH_FORMATS:
+            reply.finish(complete=False)
+            raise RemoteStoreError(
+                f"the store at {self.endpoint} answered with {reply.media or 'no media type'!r}, "
+                "not SPARQL results or RDF",
+                "check that the URL is the store's SPARQL query endpoint",
+            )
+        return reply
+
+    def _read_answer(self, reply: Reply, max_rows: int, deadline: float) -> Answer:
+        """Read at most ``max_rows + 1`` rows (or triples) of a streamed answer."""
+
+        def bounded(items: Iterator[Any]) -> Iterator[Any]:
+            for n, item in enumerate(items):
+                if n % _DEADLINE_EVERY == 0 and time.monotonic() > deadline:
+                    raise QueryTimeout(
+                        f"the store at {self.endpoint} did not send its answer in time",
+                        "make the query more selective (add a LIMIT), or raise the timeout",
+                    )
+                yield item
+
+        try:
+            if reply.media in _GRAPH_FORMATS:
+                quads = ox.parse(reply.body, format=_GRAPH_FORMATS[reply.media])
+                triples = [q.triple for q in islice(bounded(quads), max_rows + 1)]
+                return Answer(
+                    "graph", triples=triples[:max_rows], truncated=len(triples) > max_rows
+                )
+            body: Any = reply.body
+            if reply.media in _JSON:
+                body = Replacing(body, *_VIRTUOSO_BNODE)
+            result = ox.parse_query_results(body, format=_RESULT_FORMATS[reply.media])
+            if isinstance(result, ox.QueryBoolean):
+                return Answer("ask", boolean=bool(result))
+            variables = [v.value for v in result.variables]
+            rows = [
+                tuple(sol[v] for v in variables)
+                for sol in islice(bounded(iter(result)), max_rows + 1)
+            ]
+        except (SyntaxError, ValueError) as exc:
+            raise RemoteStoreError(
+                f"the store at {self.endpoint} sent an answer relgraph cannot read: {exc}",
+                "report this with the query; try another result format on the store",
+            ) from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if isinstance(exc, urllib3.exceptions.TimeoutError | TimeoutError):
+                raise QueryTimeout(
+                    f"the store at {self.endpoint} did not send its answer in time",
+                    "make the query more selective (add a LIMIT), or raise the timeout",
+                ) from None
+            raise RemoteStoreError(
+                f"the connection to the store at {self.endpoint} failed while reading: {exc}",
+                "check that the store is running; try again",
+            ) from None
+        return Answer(
+            "select", variables=variables, rows=rows[:max_rows], truncated=len(rows) > max_rows
+        )
+
+    def _send(
+        self,
+        text: str,
+        *,
+        dataset: tuple[Sequence[str], Sequence[str]] | tuple[()],
+        accept: str = ACCEPT,
+    ) -> QueryResult:
+        """Send a query and read its whole answer as pyoxigraph's result objects."""
+        reply = self._post(text, dataset=dataset, accept=accept, time_limit_s=self.timeout_s)
+        try:
+            body = reply.read()
+        finally:
+            reply.finish(complete=True)
+        if reply.media in _RESULT_FORMATS:
+            if reply.media in _JSON:
+                body = body.replace(*_VIRTUOSO_BNODE)
             try:
-                parsed = ox.parse_query_results(body, format=_RESULT_FORMATS[media])
+                return ox.parse_query_results(body, format=_RESULT_FORMATS[reply.media])
             except (SyntaxError, ValueError) as exc:
                 raise RemoteStoreError(
                     f"the store at {self.endpoint} sent results relgraph cannot read: {exc}",
                     "report this with the query; try another result format on the store",
                 ) from None
-            return parsed
-        if media in _GRAPH_FORMATS:
-            try:
-                triples = [q.triple for q in ox.parse(body, format=_GRAPH_FORMATS[media])]
-            except SyntaxError as exc:
-                raise RemoteStoreError(
-                    f"the store at {self.endpoint} sent RDF relgraph cannot read: {exc.msg}",
-                    "report this with the query",
-                ) from None
-            # A graph answer as pyoxigraph's own QueryTriples, read from a scratch store.
-            scratch = ox.Store()
-            scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-            return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        raise RemoteStoreError(
-            f"the store at {self.endpoint} answered with {media or 'no media type'!r}, "
-            "not SPARQL results or RDF",
-            "check that the URL is the store's SPARQL query endpoint",
+        try:
+            triples = [q.triple for q in ox.parse(body, format=_GRAPH_FORMATS[reply.media])]
+        except SyntaxError as exc:
+            raise RemoteStoreError(
+                f"the store at {self.endpoint} sent RDF relgraph cannot read: {exc.msg}",
+                "report this with the query",
+            ) from None
+        # A graph answer as pyoxigraph's own QueryTriples, read from a scratch store.
+        scratch = ox.Store()
+        scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+    def fetch_graph(self, graph: str) -> list[ox.Triple]:
+        """Every triple of one named graph, with a CONSTRUCT over the SPARQL Protocol.
+
+        :raises RemoteStoreError: when the store sent fewer triples than the graph holds
+            (a store's result-size limit, e.g. Virtuoso's ``ResultSetMaxRows``).
+        """
+        node = ox.NamedNode(graph)
+        reply = self._post(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}",
+            dataset=(),
+            accept=ACCEPT_GRAPH,
+            time_limit_s=self.timeout_s,
         )
+        try:
+            answer = self._read_answer(reply, 10**12, time.monotonic() + self.timeout_s)
+        finally:
+            reply.finish(complete=True)
+        return answer.triples
 
 
 def _not_solutions(endpoint: str) -> RemoteStoreError:
     return RemoteStoreError(
         f"the store at {endpoint} did not answer a SELECT with solutions",
         "check that the URL is the store's SPARQL query endpoint",
-    )
-
-
-def _message(body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip()
-    return " ".join(text.split())[:600]
-
-
-def _error(endpoint: str, status: int, body: bytes) -> RelgraphError:
-    """The relgraph error for a store's non-200 answer to a query."""
-    message = _message(body)
-    lowered = message.lower()
-    timed = ("timed out", "timeout", "exceeds the limit")
-    if status in {408, 504} or any(word in lowered for word in timed):
-        return QueryTimeout(
-            f"the store at {endpoint} stopped the query at its time limit: {message}",
-            "make the query more selective (add a LIMIT), or raise the store's limit",
-        )
-    if status == 400:
-        return QuerySyntaxError(
-            f"the store at {endpoint} refused the query: {message}",
-            "check the query; the store's own SPARQL dialect may differ from relgraph's",
-        )
-    if status in {401, 403}:
-        return RemoteStoreError(
-            f"the store at {endpoint} refused access (HTTP {status}): {message}",
-            "give credentials (--user with --password-env, or --token-env) that may read it",
-        )
-    if status == 404:
-        return RemoteStoreError(
-            f"no SPARQL endpoint at {endpoint} (HTTP 404)",
-            "give the store's query endpoint, e.g. http://host:8890/sparql for Virtuoso",
-        )
-    return RemoteStoreError(
-        f"the store at {endpoint} failed (HTTP {status}): {message}",
-        "see the store's log; try again",
     )

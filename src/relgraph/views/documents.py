@@ -21,7 +21,7 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from relgraph.store import GraphStore, ReadOnlyStore
+from relgraph.store.base import ReadableStore
 from relgraph.vocab import PREFIXES
 
 __all__ = ["TripleIndex", "describe", "serialize", "MAX_TRIPLES"]
@@ -40,7 +40,7 @@ class TripleIndex:
     cannot name).
     """
 
-    def __init__(self, store: GraphStore | ReadOnlyStore) -> None:
+    def __init__(self, store: ReadableStore) -> None:
         self.by_subject: dict[Node, list[ox.Triple]] = defaultdict(list)
         self.by_object: dict[Node, list[ox.Triple]] = defaultdict(list)
         self.by_graph: dict[str, list[ox.Triple]] = defaultdict(list)

@@ -13,8 +13,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from relgraph.store.answer import Answer
+from relgraph.store.base import ReadableStore
 from relgraph.store.labels import labels
-from relgraph.store.memory import GraphStore, ReadOnlyStore
 from relgraph.views.cells import Link, cell
 
 __all__ = ["result_table"]
@@ -31,7 +31,7 @@ def _uris(answer: Answer) -> list[str]:
     return out
 
 
-def result_table(answer: Answer, store: GraphStore | ReadOnlyStore, link: Link) -> dict[str, Any]:
+def result_table(answer: Answer, store: ReadableStore, link: Link) -> dict[str, Any]:
     """The table of an answer: ``kind``, ``columns``, ``rows`` of cells, counts.
 
     A SELECT gives its variables as columns; an ASK one ``boolean`` column; a

@@ -27,8 +27,10 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from relgraph.settings import Settings
+from relgraph.store.base import ReadableStore
 from relgraph.store.builder import open_built
 from relgraph.store.memory import GraphStore, ReadOnlyStore
+from relgraph.store.remote import RemoteStore
 from relgraph.web import api, errors, pages, security, studies, views
 from relgraph.web.health import Health
 from relgraph.web.limits import ClientLimits
@@ -41,18 +43,24 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     """Build the Flask application.
 
     :param settings: defaults to :meth:`Settings.load` (config file, environment).
-    :param store: a graph to serve; defaults to the built graph of ``settings``.
-    :raises NotBuiltError: if no store is given and the graph is not built.
+    :param store: a graph to serve; defaults to the built graph of ``settings``, or,
+        when the setting ``backend`` is set, the external store at that URL (every page
+        and ``/sparql`` then read it; nothing is loaded here).
+    :raises NotBuiltError: if no store is given, no backend is set and the graph is not built.
     """
     settings = settings if settings is not None else Settings.load()
-    graph = store if store is not None else open_built(settings)
+    readable: ReadableStore
+    if store is None and settings.backend:
+        readable = RemoteStore.from_settings(settings)
+    else:
+        readable = ReadOnlyStore(store if store is not None else open_built(settings))
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     health = Health(limit=settings.max_error_streak)
     limits = ClientLimits.from_settings(settings)
-    app.extensions[EXTENSION] = AppState(settings, ReadOnlyStore(graph), store, health, limits)
+    app.extensions[EXTENSION] = AppState(settings, readable, store, health, limits)
     if settings.proxy_hops > 0:
         # Trust exactly this many proxies' X-Forwarded-* headers, and no more (docs/security.md).
         hops = settings.proxy_hops

@@ -75,8 +75,8 @@ class RelgraphServer(BaseApplication):  # type: ignore[misc]
         rg = app.extensions["relgraph"]
         rg.health.on_unhealthy = _exit_worker
         pool = rg.service.pool
-        assert pool is not None
-        pool.warm()
+        if pool is not None:  # None with a backend store: it does the work, no workers here
+            pool.warm()
         atexit.register(rg.close)
         return app
 

@@ -27,7 +27,9 @@ from relgraph.query.description import (
 )
 from relgraph.query.service import QueryService
 from relgraph.settings import Settings
-from relgraph.store.memory import GraphStore, ReadOnlyStore
+from relgraph.store.base import ReadableStore
+from relgraph.store.memory import GraphStore
+from relgraph.store.remote import RemoteStore
 from relgraph.web.health import Health
 from relgraph.web.limits import ClientLimits
 
@@ -44,7 +46,8 @@ class AppState:
     """What the views may use: settings, the graph (read-only), the query service.
 
     :ivar settings: the resolved settings.
-    :ivar store: the graph, for our own small trusted queries (labels, entity pages).
+    :ivar store: the graph, for our own small trusted queries (labels, entity pages):
+        the built graph (read-only), or the external store of the setting ``backend``.
     :ivar served: the store handed to :func:`~relgraph.web.create_app`, whose quads the
         query workers get (None: they read the built file).
     :ivar health: the internal-error counts of this process.
@@ -52,7 +55,7 @@ class AppState:
     """
 
     settings: Settings
-    store: ReadOnlyStore
+    store: ReadableStore
     served: GraphStore | None = None
     health: Health = field(default_factory=lambda: Health(limit=0))
     limits: ClientLimits = field(
@@ -68,7 +71,10 @@ class AppState:
         """The query service, started on first use (its workers load the graph once)."""
         with self._lock:
             if self._service is None:
-                self._service = QueryService.with_pool(self.settings, self.served)
+                if isinstance(self.store, RemoteStore):
+                    self._service = QueryService.with_backend(self.settings, self.store)
+                else:
+                    self._service = QueryService.with_pool(self.settings, self.served)
             return self._service
 
     @property
