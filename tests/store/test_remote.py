@@ -106,9 +106,19 @@ def test_every_stored_query_answers_as_the_embedded_store(
     differ = []
     for query in stored:
         ours = collect(query.select(repo_store), 100_000)
-        try:
-            theirs = remote.answer(query.text, bindings=query.bind(), max_rows=100_000)
-        except RemoteStoreError:
+        # A time-out on a loaded machine is not a difference (a CI run saw two): ask again,
+        # at most twice; any other error of the store counts as a difference.
+        for attempt in range(3):
+            try:
+                theirs = remote.answer(query.text, bindings=query.bind(), max_rows=100_000)
+                break
+            except QueryTimeout:
+                if attempt == 2:
+                    raise
+            except RemoteStoreError:
+                theirs = None
+                break
+        if theirs is None:
             differ.append(query.id)
             continue
         assert theirs.kind == ours.kind and theirs.variables == ours.variables, query.id
