@@ -112,9 +112,10 @@ class Settings:
         "waiting behind ones that run to their deadline gets the next worker.",
     )
     client_max_queries: int = _setting(
-        4,
+        2,
         "Queries one client may have running or waiting at the same time, per web worker "
-        "(429 with Retry-After past it; 0: no limit).",
+        "(429 with Retry-After past it; 0: no limit); below query_workers, so one client "
+        "cannot hold every general query worker.",
     )
     client_query_budget_ms: int = _setting(
         60000,

@@ -61,7 +61,12 @@ def template(settings: Settings, output: Path | None, fmt: str, study: str, forc
     )
     filled = ", ".join(f"{n} {name.lower()}" for name, n in result.rows.items() if n)
     what = f"the study {study} ({filled})" if study else "an empty study sheet"
-    click.echo(f"wrote {path}: {what}, with drop-down lists of the graph's labels", err=True)
+    lists = (
+        "with drop-down lists of the graph's labels"
+        if fmt == "xlsx"
+        else "with the graph's labels in lists.csv"
+    )
+    click.echo(f"wrote {path}: {what}, {lists}", err=True)
     if study != "review":
         click.echo(f"next: fill it, then run `relgraph import {path}`", err=True)
 
