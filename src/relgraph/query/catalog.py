@@ -39,7 +39,12 @@ from relgraph.errors import LoadError, ParameterError, UnknownQuery
 from relgraph.query.parameters import parse_term, typed_literal
 from relgraph.settings import Settings
 from relgraph.store.base import ReadableStore, Term
-from relgraph.store.queryfiles import QueryFile, read_query_file
+from relgraph.store.queryfiles import (
+    STORED_QUERY_KEYS,
+    STORED_QUERY_REQUIRED,
+    QueryFile,
+    read_query_file,
+)
 from relgraph.store.values import bind_in_text
 from relgraph.vocab import XSD
 
@@ -58,17 +63,9 @@ __all__ = [
 ]
 
 #: Keys a ``#+`` header may use.
-HEADER_KEYS: tuple[str, ...] = (
-    "id",
-    "title",
-    "question",
-    "summary",
-    "tags",
-    "params",
-    "expected",
-)
+HEADER_KEYS: tuple[str, ...] = STORED_QUERY_KEYS
 #: Keys a header must have.
-REQUIRED_KEYS: tuple[str, ...] = ("id", "question", "expected")
+REQUIRED_KEYS: tuple[str, ...] = STORED_QUERY_REQUIRED
 #: Sub-folder of ``queries_dir`` holding the competency queries.
 CQ_FOLDER = "cq"
 

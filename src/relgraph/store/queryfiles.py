@@ -29,7 +29,28 @@ from pathlib import Path
 
 from relgraph.errors import LoadError
 
-__all__ = ["HEADER_PREFIX", "QueryFile", "read_query_file", "read_header"]
+__all__ = [
+    "HEADER_PREFIX",
+    "STORED_QUERY_KEYS",
+    "STORED_QUERY_REQUIRED",
+    "QueryFile",
+    "read_query_file",
+    "read_header",
+]
+
+#: Keys a ``#+`` header of a stored query (``queries/cq``) or a view query
+#: (``queries/views``) may use; both kinds are documented and tested the same way.
+STORED_QUERY_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "question",
+    "summary",
+    "tags",
+    "params",
+    "expected",
+)
+#: Keys such a header must have.
+STORED_QUERY_REQUIRED: tuple[str, ...] = ("id", "question", "expected")
 
 #: What every header line starts with.
 HEADER_PREFIX = "#+"

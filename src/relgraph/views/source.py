@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from relgraph.errors import LoadError, UnknownQuery
 from relgraph.settings import Settings
 from relgraph.store import Answer, GraphStore, Term, collect
-from relgraph.store.queryfiles import read_query_file
+from relgraph.store.queryfiles import STORED_QUERY_KEYS, STORED_QUERY_REQUIRED, read_query_file
 
 __all__ = [
     "VIEWS_FOLDER",
@@ -49,18 +49,9 @@ __all__ = [
 #: Sub-folder of ``queries_dir`` holding the view queries.
 VIEWS_FOLDER = "views"
 
-#: The header keys of a view query: those of the competency queries
-#: (``relgraph.query.catalog.HEADER_KEYS``; a test keeps the two the same).
-HEADER_KEYS: tuple[str, ...] = (
-    "id",
-    "title",
-    "question",
-    "summary",
-    "tags",
-    "params",
-    "expected",
-)
-_REQUIRED = ("id", "question", "expected")
+#: The header keys of a view query: those of the competency queries.
+HEADER_KEYS: tuple[str, ...] = STORED_QUERY_KEYS
+_REQUIRED = STORED_QUERY_REQUIRED
 
 #: One solution: variable name -> term (None when unbound).
 Row = dict[str, Term | None]
