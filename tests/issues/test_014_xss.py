@@ -188,33 +188,27 @@ def test_the_entity_page_shows_the_hostile_entity_as_text(hostile_app: Any) -> N
 
 @pytest.mark.browser
 def test_results_with_markup_render_as_text_in_the_browser(live_server: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.web.test_browser import ARGS, CHROMIUM, TIMEOUT_MS
+    from tests.web.test_browser import TIMEOUT_MS, launched_chromium
 
     query = (
         f'SELECT ?label ?link WHERE {{ VALUES ?label {{ "{SCRIPT}" "{IMG.replace(chr(34), "")}" '
         f'"{SVG}" }} BIND(IRI("{JS_IRI}") AS ?link) }}'
     )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = chromium.new_page(base_url=live_server)
-            page.set_default_timeout(TIMEOUT_MS)
-            messages: list[str] = []
-            page.on("console", lambda m: messages.append(m.text))
-            page.on("dialog", lambda d: (messages.append("dialog " + d.message), d.dismiss()))
-            page.goto("/")
-            page.wait_for_function("window.relgraphEditor !== undefined")
-            page.evaluate("q => window.relgraphEditor.setValue(q)", query)
-            page.locator("#query-form button[type=submit], #run").first.click()
-            page.wait_for_selector("#results table.results tbody tr")
-            text = page.locator("#results").inner_text()
-            assert SCRIPT in text and "onerror" in text
-            assert page.evaluate("window.__xss === undefined")
-            assert page.locator("#results img, #results svg, #results script").count() == 0
-            hrefs = page.eval_on_selector_all("#results a", "els => els.map(e => e.href)")
-            assert not [h for h in hrefs if h.lower().startswith("javascript:")], hrefs
-            assert not [m for m in messages if "Content Security Policy" in m or "dialog" in m]
-        finally:
-            chromium.close()
+    with launched_chromium() as chromium:
+        page = chromium.new_page(base_url=live_server)
+        page.set_default_timeout(TIMEOUT_MS)
+        messages: list[str] = []
+        page.on("console", lambda m: messages.append(m.text))
+        page.on("dialog", lambda d: (messages.append("dialog " + d.message), d.dismiss()))
+        page.goto("/")
+        page.wait_for_function("window.relgraphEditor !== undefined")
+        page.evaluate("q => window.relgraphEditor.setValue(q)", query)
+        page.locator("#query-form button[type=submit], #run").first.click()
+        page.wait_for_selector("#results table.results tbody tr")
+        text = page.locator("#results").inner_text()
+        assert SCRIPT in text and "onerror" in text
+        assert page.evaluate("window.__xss === undefined")
+        assert page.locator("#results img, #results svg, #results script").count() == 0
+        hrefs = page.eval_on_selector_all("#results a", "els => els.map(e => e.href)")
+        assert not [h for h in hrefs if h.lower().startswith("javascript:")], hrefs
+        assert not [m for m in messages if "Content Security Policy" in m or "dialog" in m]

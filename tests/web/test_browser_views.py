@@ -22,7 +22,7 @@ from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from tests import ROOT
 from tests.conftest import serve_in_background
-from tests.web.test_browser import ARGS, CHROMIUM, TIMEOUT_MS
+from tests.web.test_browser import TIMEOUT_MS, launched_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -41,14 +41,8 @@ def real_server(repo_settings: Settings, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _tab(browser: Any, base: str, width: int = 1400, height: int = 900) -> Any:
