@@ -40,7 +40,6 @@ as the same error (:mod:`relgraph.query.pool`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Protocol
 
 __all__ = [
@@ -70,7 +69,6 @@ __all__ = [
     "PushError",
     "FileAccessError",
     "InternalError",
-    "read_text_file",
 ]
 
 #: Exit code: success, or the graph conforms.
@@ -380,30 +378,6 @@ class FileAccessError(RelgraphError):
             f"cannot use {where}: {exc.strerror or exc}",
             "check that the path and its folder exist and that you may read or write there",
         )
-
-
-def read_text_file(path: Path) -> str:
-    """Read a text file as UTF-8 (a leading byte-order mark is dropped).
-
-    :raises LoadError: naming the file, line and column of the first byte that is not UTF-8.
-    :raises FileAccessError: when the file cannot be read.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileAccessError.from_os_error(exc) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise LoadError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
-            "save the file as UTF-8",
-            path=str(path),
-            line=line,
-            column=column,
-        ) from None
 
 
 class InternalError(RelgraphError):

@@ -97,3 +97,13 @@ def test_check_in_json_mode_prints_json_for_a_folder(built_cli: Invoke, tmp_path
 def test_file_access_error_names_the_path() -> None:
     error = FileAccessError.from_os_error(PermissionError(13, "Permission denied", "/x"))
     assert error.message == "cannot use /x: Permission denied" and error.exit_code == 2
+
+
+def test_a_stored_query_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    from relgraph.errors import LoadError
+    from relgraph.store.queryfiles import read_query_file
+
+    path = tmp_path / "q.rq"
+    path.write_bytes(b"#+ id: q\nSELECT * WHERE { ?s ?p \"caf\xe9\" }\n")
+    with pytest.raises(LoadError, match=r"q\.rq:2:28: not UTF-8 text \(byte 0xe9\)"):
+        read_query_file(path, ("id",))

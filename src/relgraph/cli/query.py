@@ -18,13 +18,13 @@ import click
 import pyoxigraph as ox
 
 from relgraph.cli.base import EPILOG, EXISTING_FILE, cli, parse_pairs, pass_settings
-from relgraph.errors import read_text_file
 from relgraph.query.catalog import catalog_markdown, get_query, list_queries
 from relgraph.query.formats import format_named, write
 from relgraph.query.service import Outcome, QueryRequest, QueryService
 from relgraph.settings import Settings
 from relgraph.store.answer import Answer
 from relgraph.store.builder import open_built
+from relgraph.store.queryfiles import read_text
 from relgraph.store.sources import node_key
 from relgraph.vocab import compact_iri
 
@@ -89,7 +89,7 @@ def query(settings: Settings, query: str | None, query_file: Path | None, fmt: s
     """Run a SPARQL query over the built graph (all named graphs merged)."""
     if (query is None) == (query_file is None):
         raise click.UsageError("give a QUERY or -f FILE, not both or neither")
-    text = read_text_file(query_file) if query_file else str(query)
+    text = read_text(query_file) if query_file else str(query)
     request = QueryRequest(text)
     service = _service(settings)
     info = service.check(request)

@@ -27,7 +27,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relgraph.errors import LoadError
+from relgraph.errors import FileAccessError, LoadError
 
 __all__ = [
     "HEADER_PREFIX",
@@ -35,6 +35,7 @@ __all__ = [
     "STORED_QUERY_REQUIRED",
     "QueryFile",
     "read_query_file",
+    "read_text",
     "read_header",
 ]
 
@@ -144,19 +145,39 @@ def read_header(
     return values, lines
 
 
+def read_text(path: Path) -> str:
+    """Read a text file as UTF-8 (a leading byte-order mark is dropped).
+
+    :raises LoadError: naming the file, line and column of the first byte that is not UTF-8.
+    :raises FileAccessError: when the file cannot be read.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileAccessError.from_os_error(exc) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise LoadError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            "save the file as UTF-8",
+            path=str(path),
+            line=line,
+            column=column,
+        ) from None
+
+
 def read_query_file(path: Path, keys: Collection[str], required: Collection[str] = ()) -> QueryFile:
     """Read a query file and its header.
 
     :param keys: the keys this kind of file may use.
     :param required: the keys it must have (non-empty).
     :raises LoadError: naming the file and line of whatever is wrong.
+    :raises FileAccessError: when the file cannot be read.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError(
-            f"cannot read query file: {exc}", "check the file", path=str(path)
-        ) from None
+    text = read_text(path)
     values, lines = read_header(text, path, keys)
     if required and not values:
         first = ", ".join(f"`{HEADER_PREFIX} {k}: ...`" for k in required)
