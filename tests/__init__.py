@@ -27,6 +27,16 @@ NO_SEED = (
 requires_seed = pytest.mark.skipif(not SEED_DIR.is_dir(), reason=NO_SEED)
 
 
+#: The offline copies of the mapped vocabularies (MeSH, MF, MFOMD, MFOEM, BCIO, DOID, ECO).
+EXTERNAL_DIR = SHARED / "external"
+#: Mark a test that needs the offline copies (skipped in a clone on its own; CI has them and
+#: fails without them, see tests/conftest.py).
+requires_external = pytest.mark.skipif(
+    not EXTERNAL_DIR.is_dir(),
+    reason=f"the offline copies are not in {EXTERNAL_DIR} (a clone on its own; CI has them)",
+)
+
+
 #: Mark a test that needs another file of ../shared/ (given as a path below SHARED).
 def requires_shared(name: str) -> pytest.MarkDecorator:
     """Skip when ``../shared/<name>`` is absent (a clone on its own; CI has it)."""

@@ -21,16 +21,19 @@ from click.testing import CliRunner
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.store.builder import build, open_built
-from tests import FIXTURE_DATA, FIXTURE_MAPPINGS, ROOT, SEED_DIR, SHARED
+from tests import EXTERNAL_DIR, FIXTURE_DATA, FIXTURE_MAPPINGS, ROOT, SEED_DIR, SHARED
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """In CI the review's text must be there: nothing may be skipped silently."""
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"} and not SEED_DIR.is_dir():
-        raise pytest.UsageError(
-            f"CI is set but the review's text is not in {SEED_DIR}: the tests that verify "
-            "passage spans would be skipped. Put shared/ beside the checkout."
-        )
+    """In CI the review's text and the offline copies must be there: nothing is skipped."""
+    if os.environ.get("CI", "").lower() not in {"1", "true", "yes"}:
+        return
+    for folder, what in ((SEED_DIR, "passage spans"), (EXTERNAL_DIR, "mappings")):
+        if not folder.is_dir():
+            raise pytest.UsageError(
+                f"CI is set but {folder} is missing: the tests that verify {what} would be "
+                "skipped. Put shared/ beside the checkout."
+            )
 
 
 def make_fixture_settings(tmp: Path, data_dir: Path = FIXTURE_DATA) -> Settings:

@@ -17,7 +17,7 @@ from relgraph.checks.fidelity import COPY_LIMIT, fidelity_problems
 from relgraph.checks.wording import ReviewText, mentions, passage_words, tokens
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from tests import SHARED
+from tests import SHARED, requires_seed
 
 SEED = SHARED / "seed" / "000_dcfd1bd9bcf5d22a.txt"
 
@@ -52,6 +52,7 @@ def test_mentions_ignores_order_case_plural_and_qualifier() -> None:
     assert not mentions(passage_words("Patient attachment styles"), ["Relationship Questionnaire"])
 
 
+@requires_seed
 def test_a_run_of_more_than_twelve_words_is_a_copy(review: ReviewText) -> None:
     # the rg:emphasis of social psychology before issue 9 (15 words of the Discussion)
     run = review.copied_run(
@@ -69,6 +70,7 @@ def test_a_run_of_more_than_twelve_words_is_a_copy(review: ReviewText) -> None:
     )
 
 
+@requires_seed
 def test_copies_across_line_end_hyphens_are_found(review: ReviewText) -> None:
     run = review.copied_run(
         "has been found to predict treatment adherence and outcome across a range of patient"
@@ -78,6 +80,7 @@ def test_copies_across_line_end_hyphens_are_found(review: ReviewText) -> None:
     assert "ad-\nherence" in review.text[run.start : run.end]
 
 
+@requires_seed
 def test_the_reviews_own_enumerations_do_not_count(review: ReviewText) -> None:
     listed = (
         "Six theories are named: role theory, psychoanalysis, social constructionism, systems"

@@ -104,6 +104,6 @@ def test_a_stored_query_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> 
     from relgraph.store.queryfiles import read_query_file
 
     path = tmp_path / "q.rq"
-    path.write_bytes(b"#+ id: q\nSELECT * WHERE { ?s ?p \"caf\xe9\" }\n")
+    path.write_bytes(b'#+ id: q\nSELECT * WHERE { ?s ?p "caf\xe9" }\n')
     with pytest.raises(LoadError, match=r"q\.rq:2:28: not UTF-8 text \(byte 0xe9\)"):
         read_query_file(path, ("id",))

@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from relgraph.cli import cli
 from relgraph.settings import Settings
 from relgraph.store.builder import build, built_graph_path
-from tests import FIXTURE_DATA, ROOT
+from tests import FIXTURE_DATA, ROOT, requires_external, requires_seed
 from tests.conftest import make_fixture_settings
 
 EXAMPLE = (ROOT / "docs" / "examples" / "newstudy.ttl").read_text(encoding="utf-8")
@@ -147,6 +147,8 @@ def test_values_are_reported_as_written(small: Settings, tmp_path: Path) -> None
     assert year["value"] == "01700" and year["line"] == 7
 
 
+@requires_external
+@requires_seed
 def test_a_blank_node_is_shown_as_a_blank_node(
     repo_settings: Settings, small: Settings, tmp_path: Path
 ) -> None:

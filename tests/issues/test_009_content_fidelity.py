@@ -26,7 +26,7 @@ from relgraph.checks.fidelity import (
 from relgraph.checks.wording import ReviewText
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
-from tests import ONT, ROOT, SHARED, R
+from tests import ONT, ROOT, SHARED, R, requires_seed
 
 RG = ONT
 
@@ -162,6 +162,7 @@ def test_hedged_statements_are_not_findings(repo_store: GraphStore) -> None:
 # -- 4. content from outside the text -----------------------------------------------------------
 
 
+@requires_seed
 def test_no_acronym_or_synonym_the_text_does_not_give(
     repo_store: GraphStore, repo_settings: Settings
 ) -> None:
@@ -176,6 +177,7 @@ def test_no_acronym_or_synonym_the_text_does_not_give(
 # -- 5. copied sentences --------------------------------------------------------------------------
 
 
+@requires_seed
 def test_the_issues_copied_examples_are_caught_and_gone(
     repo_store: GraphStore, repo_settings: Settings
 ) -> None:
@@ -218,6 +220,7 @@ def test_citation_and_passage_labels_are_designed(repo_store: GraphStore) -> Non
 # -- 6. passages that do not hold what they are cited for ---------------------------------------
 
 
+@requires_seed
 def test_passages_hold_their_terms(repo_store: GraphStore, repo_settings: Settings) -> None:
     quote = repo_store.query(
         f"SELECT ?q WHERE {{ <{R}passage-construct-compensatory-alliance> rg:quotation ?q }}"

@@ -39,7 +39,7 @@ from relgraph.store.builder import load_sources
 from relgraph.store.sources import extra_source, parse_source
 from relgraph.views.mappings import mappings_for
 from tests import MAPPING_GRAPH as MAPPING
-from tests import ROOT, SHARED
+from tests import ROOT, SHARED, requires_external
 
 SSSOM = ROOT / "mappings" / "relgraph.sssom.tsv"
 UNMAPPED = ROOT / "mappings" / "unmapped.tsv"
@@ -229,6 +229,7 @@ def test_mappings_for_orders_exact_first_and_explains_partial(repo_store: GraphS
 # -- the checks -----------------------------------------------------------------------------
 
 
+@requires_external
 def test_real_mappings_have_no_problem(repo_settings: Settings, repo_store: GraphStore) -> None:
     problems, notes = mapping_problems(repo_store, repo_settings)
     assert problems == [] and notes == []
@@ -262,6 +263,7 @@ def _rules(settings: Settings) -> dict[str, list[tuple[str, str, str]]]:
     return out
 
 
+@requires_external
 def test_check_term_missing_deprecated_and_relabelled(tmp_path: Path) -> None:
     text = SSSOM.read_text(encoding="utf-8")
     text = text.replace("\tMESH:D000078462\tTherapeutic Alliance\t", "\tMESH:D999999\tNothing\t", 1)
@@ -278,12 +280,14 @@ def test_check_term_missing_deprecated_and_relabelled(tmp_path: Path) -> None:
     assert [v for _s, _n, v in rules["label-mismatch"]] == ["Self-Concept"]
 
 
+@requires_external
 def test_check_version_mismatch_is_a_warning(tmp_path: Path) -> None:
     text = SSSOM.read_text(encoding="utf-8").replace("\t2022-07-19\t", "\t2020-01-01\t", 1)
     rules = _rules(_project(tmp_path, text))
     assert [(s, v) for s, _n, v in rules["version-mismatch"]] == [("warning", "2020-01-01")]
 
 
+@requires_external
 def test_check_two_exact_matches_and_kinds(tmp_path: Path) -> None:
     text = SSSOM.read_text(encoding="utf-8")
     # A second exactMatch for the therapeutic alliance, and an outcome exactly a disease.
@@ -325,6 +329,7 @@ def test_check_coverage_subjects_and_unmapped(tmp_path: Path) -> None:
     assert "graph-disagrees" not in rules  # the store was built from the same files
 
 
+@requires_external
 def test_check_graph_and_file_disagree(tmp_path: Path) -> None:
     settings = _project(tmp_path)
     store = load_sources(settings)
@@ -365,6 +370,7 @@ def test_build_works_without_the_copies(fixture_settings: Settings) -> None:
     assert result.triples > 1000 and not result.skipped
 
 
+@requires_external
 def test_mapping_phase_is_part_of_relgraph_check(repo_settings: Settings) -> None:
     store = load_sources(repo_settings)
     report = check_store(store, repo_settings, reasoner=False, phases=("mappings",))
@@ -397,6 +403,7 @@ rgr:setting-forensic-ward a rg:Setting ; rdfs:label "forensic ward"@en ;
 # -- the offline copies and the import modules ------------------------------------------------
 
 
+@requires_external
 def test_mfoem_malformed_iris_are_repaired_on_purpose() -> None:
     index = load_index(source_by_prefix("MFOEM"), EXTERNAL)
     trust = index.get("http://purl.obolibrary.org/obo/MFOEM_000224")
@@ -410,6 +417,7 @@ def test_mfoem_malformed_iris_are_repaired_on_purpose() -> None:
     assert not any(iri.startswith("https://purl") for iri in index.terms)
 
 
+@requires_external
 def test_copies_give_versions_and_deprecation() -> None:
     versions = {s.prefix: load_index(s, EXTERNAL).version for s in SOURCES}
     assert versions == {
@@ -429,6 +437,7 @@ def test_copies_give_versions_and_deprecation() -> None:
     assert len(mesh.terms) > 30000  # the README counts 30,531; the file has 30,532 rows
 
 
+@requires_external
 def test_import_modules_are_up_to_date(repo_settings: Settings, tmp_path: Path) -> None:
     store = load_sources(repo_settings)
     for path in generate_modules(repo_settings, store, tmp_path):
@@ -519,6 +528,7 @@ def test_render_filters_by_several_sources() -> None:
     assert prefixes == {"MF", "MFOEM"}
 
 
+@requires_external
 def test_imports_script_shows_a_term() -> None:
     script = ROOT / "scripts" / "imports.py"
     result = subprocess.run(
@@ -538,6 +548,7 @@ def test_fixture_mappings_are_the_real_ones() -> None:
     assert fixture.mappings and set(fixture.mappings) <= real
 
 
+@requires_external
 def test_source_index_cache_gives_the_same_index(tmp_path: Path) -> None:
     """The pickled index (kept in build/cache by the check) equals a fresh parse; a damaged
     cache file is parsed again and replaced (issue 13: the check at the real size)."""

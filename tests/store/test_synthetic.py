@@ -14,7 +14,7 @@ from relgraph.store import GraphStore
 from relgraph.store.builder import build, load_sources, open_built
 from relgraph.store.synthetic import generate, pools_from, write_project
 from relgraph.vocab import GRAPH, RG, SKOS
-from tests import SHARED
+from tests import SHARED, requires_external, requires_seed
 
 
 def _project_settings(project: Path) -> Settings:
@@ -82,6 +82,8 @@ def test_project_builds_to_the_size_asked_with_the_real_graph_inside(
     assert "Instrument" in kinds
 
 
+@requires_external
+@requires_seed
 def test_the_grown_graph_passes_the_check(
     repo_settings: Settings, repo_store: GraphStore, tmp_path: Path
 ) -> None:
