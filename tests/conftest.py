@@ -28,11 +28,14 @@ def pytest_configure(config: pytest.Config) -> None:
     """In CI the review's text and the offline copies must be there: nothing is skipped."""
     if os.environ.get("CI", "").lower() not in {"1", "true", "yes"}:
         return
-    for folder, what in ((SEED_DIR, "passage spans"), (EXTERNAL_DIR, "mappings")):
+    for folder, what, checked in (
+        (SEED_DIR, "the review's text", "passage spans"),
+        (EXTERNAL_DIR, "the offline copies", "mappings"),
+    ):
         if not folder.is_dir():
             raise pytest.UsageError(
-                f"CI is set but {folder} is missing: the tests that verify {what} would be "
-                "skipped. Put shared/ beside the checkout."
+                f"CI is set but {what} is not in {folder}: the tests that verify {checked} "
+                "would be skipped. Put shared/ beside the checkout."
             )
 
 
