@@ -140,7 +140,7 @@ def test_prune_needs_the_query_endpoint(small: tuple[Settings, GraphStore]) -> N
     result = _cli(settings, "--endpoint", "http://127.0.0.1:9/store", "--prune")
     assert result.exit_code == 2
     assert "--prune needs the store's SPARQL query endpoint" in result.output
-    assert "--backend URL" in result.output
+    assert "--backend QUERY-URL" in result.output
 
 
 def test_push_refuses_to_delete_a_graph_that_is_not_stale(

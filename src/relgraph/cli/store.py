@@ -16,6 +16,7 @@ from relgraph.store.push import GraphStoreClient, PushPlan, plan, stale_graphs
 from relgraph.store.push import push as push_graphs
 from relgraph.store.remote import Credentials, RemoteStore
 from relgraph.store.synthetic import write_project
+from relgraph.vocab import GRAPH
 
 __all__ = ["push", "synth"]
 
@@ -67,14 +68,14 @@ PUSH_EPILOG = (
     "--prune",
     is_flag=True,
     help="Also delete relgraph's graphs in the store that the build no longer has (only "
-    "graphs under https://w3id.org/relgraph/graph/; listed with --backend).",
+    f"graphs under {GRAPH}; listed with --backend).",
 )
 @click.option(
     "--backend",
     default=None,
     metavar="URL",
-    help="The store's SPARQL 1.1 query endpoint, to list its graphs for --prune and "
-    "--dry-run, e.g. http://127.0.0.1:7878/query (setting backend).",
+    help="The store's SPARQL 1.1 query endpoint (the URL `serve --backend` takes), to list "
+    "its graphs for --prune and --dry-run (setting backend).",
 )
 @click.option(
     "--dry-run",
@@ -116,7 +117,7 @@ def push(
         raise ConfigError(
             "--prune needs the store's SPARQL query endpoint to list the graphs it holds "
             "(the Graph Store Protocol cannot list them)",
-            "give --backend URL, e.g. --backend http://127.0.0.1:7878/query",
+            "give --backend QUERY-URL: the store's SPARQL query endpoint, as for serve --backend",
         )
     if query_url and (prune or dry_run):
         remote = RemoteStore(query_url, credentials=credentials, timeout_s=timeout)

@@ -143,12 +143,9 @@ class RemoteStore(QueryMethods):
     :param timeout_s: seconds a query may take before :class:`QueryTimeout` (lowered
         per query by :meth:`answer`'s ``time_limit_s``).
     :param graph_prefix: relgraph's named graphs are those whose IRI starts with it.
-    :param dataset: ``graphs`` (default): the union default graph is relgraph's
-        graphs, listed in the request (``default-graph-uri`` and ``named-graph-uri``,
-        SPARQL 1.1 Protocol §2.1.4); ``store``: no dataset is sent, so the store's own
-        default graph and named graphs are the query's (setting
-        ``backend_union_default_graph``: for a store whose default graph is the union
-        of its named graphs; checked at the first such query, :meth:`_check_union`).
+    :param dataset: ``graphs`` (default): the union default graph is relgraph's graphs,
+        listed in the request (Protocol §2.1.4); ``store``: no dataset is sent, for a store
+        whose default graph is that union (:meth:`_check_union`, backend_union_default_graph).
     :param timeout_parameter: how the store is told a query's time limit (see
         :data:`TimeoutParameter`).
     :param connections: connections kept alive (about the threads that query at once).
@@ -309,12 +306,11 @@ class RemoteStore(QueryMethods):
         return ()
 
     def _check_union(self) -> None:
-        """Make sure the store's default graph holds relgraph's triples (``dataset="store"``).
+        """Check, once, that the store's default graph holds relgraph's triples (``store``).
 
-        One triple of relgraph's graphs (without blank nodes) is asked for in the default
-        graph of a request without a dataset: a store whose default graph is its own
-        (Oxigraph's server without ``--union-default-graph``: empty) would answer every
-        query with nothing. Asked once per store object.
+        One triple of one of relgraph's graphs (no blank nodes) is asked for with ``ASK``
+        without a dataset; a store whose default graph is not the union (Oxigraph's server
+        without ``--union-default-graph``: empty) would answer every query with nothing.
 
         :raises ConfigError: when the default graph does not hold the triple.
         """
@@ -324,10 +320,8 @@ class RemoteStore(QueryMethods):
             f"FILTER(?g = {ox.NamedNode(graphs[0])} && !isBlank(?s) && !isBlank(?o)) }} LIMIT 1",
             dataset=(),
         )
-        rows = list(sample) if isinstance(sample, ox.QuerySolutions) else []
-        if rows:
-            s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
-            found = self._send(f"ASK {{ {s} {p} {o} }}", dataset=())
+        for row in sample if isinstance(sample, ox.QuerySolutions) else []:
+            found = self._send(f"ASK {{ {row['s']} {row['p']} {row['o']} }}", dataset=())
             if not (isinstance(found, ox.QueryBoolean) and bool(found)):
                 raise ConfigError(
                     f"the default graph of the store at {self.endpoint} is not the union of "
