@@ -105,12 +105,18 @@ class GraphStore(QueryMethods):
         ]
 
     def graphs(self) -> list[GraphInfo]:
-        """List the named graphs with their triple counts, sorted by IRI."""
-        counts: dict[str, int] = {}
-        for quad in self._store:
-            g = quad.graph_name
+        """List the named graphs with their triple counts, sorted by IRI.
+
+        Counted by pyoxigraph, one graph at a time (a Python loop over every quad
+        took seconds at 10^6 triples, at the start of every check).
+        """
+        counts = {}
+        for g in self._store.named_graphs():
             if isinstance(g, ox.NamedNode):
-                counts[g.value] = counts.get(g.value, 0) + 1
+                result = self._store.query(_COUNT_QUERY, default_graph=g)
+                n = int(next(iter(result))[0].value)  # type: ignore[arg-type]
+                if n:
+                    counts[g.value] = n
         return [GraphInfo(iri, n) for iri, n in sorted(counts.items())]
 
     def query(
@@ -222,6 +228,9 @@ class GraphStore(QueryMethods):
 
 
 _OWL_IMPORTS = str(OWL.imports)
+
+
+_COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def _is_module(term: object) -> bool:
