@@ -472,6 +472,19 @@ def span_edge_problems(store: ReadableStore, texts: dict[str, str]) -> list[Prob
     return problems
 
 
+#: The texts :func:`vocabulary_problems` reads. MINUS rather than FILTER NOT EXISTS (the
+#: same here: ?e is always bound): pyoxigraph evaluates NOT EXISTS once per row, MINUS once
+#: (7x faster at 10^6 triples, docs/decisions/0017).
+VOCABULARY_QUERY = """SELECT ?e ?p ?o WHERE {
+  VALUES ?p { rdfs:label skos:altLabel dcterms:description }
+  ?e ?p ?o .
+  FILTER(isIRI(?e) && STRSTARTS(STR(?e), STR(rgr:)))
+  MINUS { ?e a/rdfs:subClassOf* rg:Publication }
+  MINUS { ?e dcterms:source|prov:wasQuotedFrom|prov:used ?elsewhere }
+  MINUS { ?e a/rdfs:subClassOf* prov:Agent }
+}"""
+
+
 def vocabulary_problems(store: ReadableStore, texts: dict[str, str]) -> list[Problem]:
     """Alternative labels and acronyms of the data that the review's text does not give.
 
@@ -486,17 +499,7 @@ def vocabulary_problems(store: ReadableStore, texts: dict[str, str]) -> list[Pro
         runs |= _review(text).runs()
         capitals |= set(_ACRONYM.findall(text))
     problems = []
-    rows = _tuples(
-        store,
-        """SELECT ?e ?p ?o WHERE {
-             VALUES ?p { rdfs:label skos:altLabel dcterms:description }
-             ?e ?p ?o .
-             FILTER(isIRI(?e) && STRSTARTS(STR(?e), STR(rgr:)))
-             MINUS { ?e a/rdfs:subClassOf* rg:Publication }
-             MINUS { ?e dcterms:source|prov:wasQuotedFrom|prov:used ?elsewhere }
-             MINUS { ?e a/rdfs:subClassOf* prov:Agent }
-           }""",
-    )
+    rows = _tuples(store, VOCABULARY_QUERY)
     names: dict[str, list[str]] = defaultdict(list)
     for entity, prop, text in sorted(rows, key=lambda r: not r[1].endswith("#label")):
         if prop.endswith(("#label", "#altLabel")):
