@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from relgraph.checks.context import CheckContext, PhaseResult
 from relgraph.checks.report import Problem
+from relgraph.checks.rows import dict_rows as _rows
+from relgraph.checks.rows import value_rows as _tuples
 from relgraph.checks.wording import (
     CopiedRun,
     ReviewText,
@@ -126,26 +127,6 @@ _NAMES = {
     str(RG.emphasis): "emphasis",
     str(RDFS.comment): "comment",
 }
-
-
-def _rows(store: ReadableStore, sparql: str) -> list[dict[str, str]]:
-    """The rows of a SELECT as dicts of values (``""`` when unbound), for small results."""
-    result = store.select(sparql)
-    names = [v.value for v in result.variables]
-    return [dict(zip(names, _values(row), strict=True)) for row in result]
-
-
-def _tuples(store: ReadableStore, sparql: str) -> list[tuple[str, ...]]:
-    """The rows of a SELECT as tuples of values (``""`` when unbound), in variable order.
-
-    For the queries whose rows grow with the graph: a dict per row cost more than
-    the query itself at 10^6 triples (docs/decisions/0017).
-    """
-    return [_values(row) for row in store.select(sparql)]
-
-
-def _values(row: Iterable[object]) -> tuple[str, ...]:
-    return tuple("" if t is None else str(getattr(t, "value", "")) for t in row)
 
 
 def _problem(
