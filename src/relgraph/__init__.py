@@ -49,6 +49,7 @@ Checks: ``relgraph check``
   ``checks.spans``           phase ``spans``: passages against the review's text
   ``checks.fidelity``        phase ``fidelity``: the graph says what the review says
   ``checks.wording``         the word comparisons of the fidelity checks
+  ``checks.rows``            the rows of the fidelity rules' queries, as plain values
   ``checks.quality``         phase ``queries``: the quality queries of ``queries/checks``
   ``checks.mappings``        phase ``mappings``: the SSSOM mappings against graph and sources
   ``checks.owl``             phase ``reasoning``: HermiT (consistency, TBox) and OWL 2 RL rules

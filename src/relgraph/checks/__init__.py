@@ -23,7 +23,8 @@ OWL exports.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -98,33 +99,67 @@ def check_store(
     phases: Sequence[str] = PHASE_NAMES,
     shapes: GraphStore | None = None,
 ) -> CheckReport:
-    """Run the check over a store (which is not modified): every phase of :data:`PHASES`.
+    """Run the check over a store: every phase of :data:`PHASES`.
+
+    The store ends as it began. Without ``shapes``, its shapes graphs are out of
+    it while the phases run (see :func:`_shapes_apart`), so do not share it with
+    other threads meanwhile.
 
     :param extra_graphs: named graphs that hold the extra files.
     :param reasoner: also run HermiT (the OWL 2 RL rules always run).
     :param phases: the names of the phases to run (all by default).
     :param shapes: the shapes graphs, when ``store`` holds every other graph and no
-        shapes (:func:`relgraph.store.builder.load_checked_and_shapes`): then no copy
-        of the store is made.
+        shapes (:func:`relgraph.store.builder.load_checked_and_shapes`); without it,
+        the shapes graphs of ``store`` are moved out for the check and put back.
     """
     started = time.perf_counter()
     if shapes is not None:
-        checked = store
         parts = _joined(
             graph_parts(store, settings, extra_graphs), graph_parts(shapes, settings), extra_graphs
         )
         report = CheckReport(triples=len(store) + len(shapes))
+        ctx = CheckContext(store, shapes, parts, settings, reasoner)
+        report.timings["prepare"] = time.perf_counter() - started
+        _run_phases(ctx, report, phases)
+        report.problems = _labelled(store, report.problems)
     else:
         parts = graph_parts(store, settings, extra_graphs)
         report = CheckReport(triples=len(store))
-        # Queries over an explicit list of default graphs are several times slower in
-        # pyoxigraph than over the union default graph, so query a copy without shapes.
-        checked = store
-        shapes = store
-        if parts.shapes:
-            checked = GraphStore.from_quads(q for g in parts.checked for q in store.quads(g))
-    ctx = CheckContext(checked, shapes, parts, settings, reasoner)
-    report.timings["prepare"] = time.perf_counter() - started
+        with _shapes_apart(store, parts.shapes) as apart:
+            ctx = CheckContext(store, apart, parts, settings, reasoner)
+            report.timings["prepare"] = time.perf_counter() - started
+            _run_phases(ctx, report, phases)
+            report.problems = _labelled(store, report.problems)
+    report.timings["total"] = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def _shapes_apart(store: GraphStore, graphs: Sequence[str]) -> Iterator[GraphStore]:
+    """Take the shapes graphs out of the store for the check; put them back after it.
+
+    Queries over an explicit list of default graphs are several times slower in
+    pyoxigraph than over the union default graph (0002), so the phases query the
+    store itself with the shapes out of it. The shapes (a few hundred triples) are
+    moved to a store of their own rather than the rest copied, which at 10^6
+    triples cost 12 s (docs/decisions/0017). The quads put back are the same
+    objects, blank nodes included, so the store ends as it began, also when a
+    phase raises.
+
+    :yields: a store holding the shapes graphs.
+    """
+    quads = [q for g in graphs for q in store.quads(g)]
+    shapes = GraphStore.from_quads(quads)
+    for g in graphs:
+        store.remove_graph(g)
+    try:
+        yield shapes
+    finally:
+        store.add_quads(quads)
+
+
+def _run_phases(ctx: CheckContext, report: CheckReport, phases: Sequence[str]) -> None:
+    """Start the phases that work in the background, then run every phase in order."""
     chosen = [p for p in PHASES if p.name in phases]
     begun: dict[str, object] = {}
     start_seconds: dict[str, float] = {}
@@ -141,9 +176,6 @@ def check_store(
         report.problems += result.problems
         report.notes += result.notes
         report.spans_verified = report.spans_verified and result.spans_verified
-    report.problems = _labelled(checked, report.problems)
-    report.timings["total"] = time.perf_counter() - started
-    return report
 
 
 def _joined(checked: GraphParts, shapes: GraphParts, extra: Sequence[str]) -> GraphParts:

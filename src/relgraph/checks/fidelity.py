@@ -40,7 +40,10 @@ from pathlib import Path
 
 from relgraph.checks.context import CheckContext, PhaseResult
 from relgraph.checks.report import Problem
+from relgraph.checks.rows import dict_rows as _rows
+from relgraph.checks.rows import value_rows as _tuples
 from relgraph.checks.wording import (
+    CopiedRun,
     ReviewText,
     fold,
     mentions,
@@ -81,6 +84,8 @@ RULES = (
 
 #: A literal may share at most this many consecutive words with the review.
 COPY_LIMIT = 12
+#: The fewest characters of COPY_LIMIT + 1 words (one character each, one between).
+_SHORTEST_COPY = 2 * COPY_LIMIT + 1
 
 #: Literal properties whose values must be relgraph's own words.
 _OWN_WORDS = """rdfs:label skos:altLabel dcterms:description obo:IAO_0000115 skos:definition
@@ -122,12 +127,6 @@ _NAMES = {
     str(RG.emphasis): "emphasis",
     str(RDFS.comment): "comment",
 }
-
-
-def _rows(store: ReadableStore, sparql: str) -> list[dict[str, str]]:
-    result = store.select(sparql)
-    names = [v.value for v in result.variables]
-    return [{n: ("" if row[n] is None else row[n].value) for n in names} for row in result]
 
 
 def _problem(
@@ -174,13 +173,19 @@ def review_texts(store: ReadableStore, seed_dir: Path) -> dict[str, str] | None:
     return texts or None
 
 
-def _terms(store: ReadableStore) -> dict[str, list[str]]:
-    """Label first, then alternative labels, of every node that has one."""
-    terms: dict[str, list[str]] = defaultdict(list)
-    for r in _rows(store, "SELECT ?e ?t WHERE { ?e rdfs:label ?t }"):
-        terms[r["e"]].insert(0, r["t"])
-    for r in _rows(store, "SELECT ?e ?t WHERE { ?e skos:altLabel ?t }"):
-        terms[r["e"]].append(r["t"])
+Terms = dict[str, list[str]]
+
+
+def _terms(store: ReadableStore) -> Terms:
+    """Label first, then alternative labels, of every node that has one.
+
+    Read once per check (:func:`fidelity_problems` passes it to the rules that use it).
+    """
+    terms: Terms = defaultdict(list)
+    for node, term in _tuples(store, "SELECT ?e ?t WHERE { ?e rdfs:label ?t }"):
+        terms[node].insert(0, term)
+    for node, term in _tuples(store, "SELECT ?e ?t WHERE { ?e skos:altLabel ?t }"):
+        terms[node].append(term)
     return terms
 
 
@@ -196,11 +201,14 @@ def _passages_of(store: ReadableStore, where: str) -> dict[str, dict[str, frozen
 # -- checks on the graph alone -----------------------------------------------------------------
 
 
-def term_problems(store: ReadableStore) -> list[Problem]:
-    """Every defined entity's label or alternative label is named in one of its passages."""
+def term_problems(store: ReadableStore, terms: Terms | None = None) -> list[Problem]:
+    """Every defined entity's label or alternative label is named in one of its passages.
+
+    :param terms: the graph's labels (:func:`_terms`), if already read.
+    """
     where = f"""VALUES ?kind {{ {_DEFINED} }}
       ?node a/rdfs:subClassOf* ?kind ; rg:derivedFromPassage ?p ."""
-    terms = _terms(store)
+    terms = _terms(store) if terms is None else terms
     problems = []
     for node, passages in sorted(_passages_of(store, where).items()):
         names = terms.get(node, [])
@@ -224,15 +232,23 @@ def term_problems(store: ReadableStore) -> list[Problem]:
     return problems
 
 
-def context_problems(store: ReadableStore) -> list[Problem]:
-    """A claim's setting, population and parties are named in one of its passages."""
-    terms = _terms(store)
-    passages = _passages_of(store, "?node a/rdfs:subClassOf* rg:Claim ; rg:derivedFromPassage ?p .")
+def context_problems(store: ReadableStore, terms: Terms | None = None) -> list[Problem]:
+    """A claim's setting, population and parties are named in one of its passages.
+
+    :param terms: the graph's labels (:func:`_terms`), if already read.
+    """
+    terms = _terms(store) if terms is None else terms
+    claims = "?node a/rdfs:subClassOf* rg:Claim ; rg:derivedFromPassage ?p ."
+    passages = _passages_of(store, claims)
+    # only the links of claims with a quoted passage (the others are skipped below):
+    # a study added from elsewhere may bring most of the claims of a large graph
     links = _rows(
         store,
-        """SELECT ?c ?prop ?v WHERE {
-             VALUES ?prop { rg:studiedInSetting rg:studiedInPopulation rg:involvesRole }
-             ?c ?prop ?v }""",
+        f"""SELECT ?c ?prop ?v WHERE {{
+             {{ SELECT DISTINCT ?c WHERE {{
+                  {claims.replace("?node", "?c")} ?p rg:quotation ?q }} }}
+             VALUES ?prop {{ rg:studiedInSetting rg:studiedInPopulation rg:involvesRole }}
+             ?c ?prop ?v }}""",
     )
     what = {"studiedInSetting": "setting", "studiedInPopulation": "population"}
     problems = []
@@ -260,15 +276,18 @@ def context_problems(store: ReadableStore) -> list[Problem]:
     return problems
 
 
-def construct_problems(store: ReadableStore) -> list[Problem]:
-    """A theory's constructs are named in the theory's own account (its or its models' passages)."""
+def construct_problems(store: ReadableStore, terms: Terms | None = None) -> list[Problem]:
+    """A theory's constructs are named in the theory's own account (its or its models' passages).
+
+    :param terms: the graph's labels (:func:`_terms`), if already read.
+    """
     account = _passages_of(
         store,
         """?node a rg:Theory .
            { ?node rg:derivedFromPassage ?p }
            UNION { ?node rg:hasRelationshipModel/rg:derivedFromPassage ?p }""",
     )
-    terms = _terms(store)
+    terms = _terms(store) if terms is None else terms
     problems = []
     for r in _rows(store, "SELECT ?t ?c WHERE { ?t rg:hasConstruct ?c } ORDER BY ?t ?c"):
         theory, construct = r["t"], r["c"]
@@ -349,33 +368,44 @@ def wording_problems(store: ReadableStore) -> list[Problem]:
 def copied_run_problems(store: ReadableStore, texts: dict[str, str]) -> list[Problem]:
     """Labels, descriptions and definitions that share more than 12 words with the review."""
     reviews = {name: _review(text) for name, text in texts.items()}
-    sparql = f"""SELECT ?s ?p ?o WHERE {{
+    where = f"""WHERE {{
       VALUES ?p {{ {_OWN_WORDS} }}
       ?s ?p ?o .
       FILTER(isIRI(?s) && isLiteral(?o)
              && (STRSTARTS(STR(?s), STR(rg:)) || STRSTARTS(STR(?s), STR(rgr:))))
     }}"""
-    problems = []
-    for r in sorted(_rows(store, sparql), key=lambda r: (r["s"], r["p"], r["o"])):
+    # each distinct text once; the triples only of the texts that copy (rare)
+    copied: dict[str, tuple[str, CopiedRun]] = {}
+    seen: set[str] = set()
+    for (literal,) in _tuples(store, f"SELECT DISTINCT ?o {where}"):
+        if literal in seen or (len(literal) < _SHORTEST_COPY and literal.isascii()):
+            continue  # fewer than COPY_LIMIT + 1 words (an ASCII text is its own NFC form)
+        seen.add(literal)
         for name, review in reviews.items():
-            run = review.copied_run(r["o"])
-            if run is None:
-                continue
-            field = _NAMES.get(r["p"], r["p"])
-            problems.append(
-                _problem(
-                    severity="error",
-                    rule="copied-run",
-                    node=r["s"],
-                    value=_short(r["o"]),
-                    message=f"its {field} shares {run.words} consecutive words with the review"
-                    f" ({name}, characters {run.start}-{run.end}): {_short(run.excerpt, 160)!r}",
-                    hint="rewrite it in your own words: a label names the entity or claim briefly,"
-                    " a description explains it; the review's wording belongs in rg:quotation on a"
-                    " passage (words of the review's own enumerations do not count)",
-                )
+            found = review.copied_run(literal)
+            if found is not None:
+                copied[literal] = (name, found)
+                break
+    if not copied:
+        return []
+    rows = [r for r in _tuples(store, f"SELECT ?s ?p ?o {where}") if r[2] in copied]
+    problems = []
+    for subject, prop, literal in sorted(rows):
+        name, run = copied[literal]
+        field = _NAMES.get(prop, prop)
+        problems.append(
+            _problem(
+                severity="error",
+                rule="copied-run",
+                node=subject,
+                value=_short(literal),
+                message=f"its {field} shares {run.words} consecutive words with the review"
+                f" ({name}, characters {run.start}-{run.end}): {_short(run.excerpt, 160)!r}",
+                hint="rewrite it in your own words: a label names the entity or claim briefly,"
+                " a description explains it; the review's wording belongs in rg:quotation on a"
+                " passage (words of the review's own enumerations do not count)",
             )
-            break
+        )
     return problems
 
 
@@ -423,6 +453,19 @@ def span_edge_problems(store: ReadableStore, texts: dict[str, str]) -> list[Prob
     return problems
 
 
+#: The texts :func:`vocabulary_problems` reads. MINUS rather than FILTER NOT EXISTS (the
+#: same here: ?e is always bound): pyoxigraph evaluates NOT EXISTS once per row, MINUS once
+#: (7x faster at 10^6 triples, docs/decisions/0017).
+VOCABULARY_QUERY = """SELECT ?e ?p ?o WHERE {
+  VALUES ?p { rdfs:label skos:altLabel dcterms:description }
+  ?e ?p ?o .
+  FILTER(isIRI(?e) && STRSTARTS(STR(?e), STR(rgr:)))
+  MINUS { ?e a/rdfs:subClassOf* rg:Publication }
+  MINUS { ?e dcterms:source|prov:wasQuotedFrom|prov:used ?elsewhere }
+  MINUS { ?e a/rdfs:subClassOf* prov:Agent }
+}"""
+
+
 def vocabulary_problems(store: ReadableStore, texts: dict[str, str]) -> list[Problem]:
     """Alternative labels and acronyms of the data that the review's text does not give.
 
@@ -437,47 +480,40 @@ def vocabulary_problems(store: ReadableStore, texts: dict[str, str]) -> list[Pro
         runs |= _review(text).runs()
         capitals |= set(_ACRONYM.findall(text))
     problems = []
-    rows = _rows(
-        store,
-        """SELECT ?e ?p ?o WHERE {
-             VALUES ?p { rdfs:label skos:altLabel dcterms:description }
-             ?e ?p ?o .
-             FILTER(isIRI(?e) && STRSTARTS(STR(?e), STR(rgr:)))
-             FILTER NOT EXISTS { ?e a/rdfs:subClassOf* rg:Publication }
-             FILTER NOT EXISTS { ?e dcterms:source|prov:wasQuotedFrom|prov:used ?elsewhere }
-             FILTER NOT EXISTS { ?e a/rdfs:subClassOf* prov:Agent }
-           }""",
-    )
+    rows = _tuples(store, VOCABULARY_QUERY)
     names: dict[str, list[str]] = defaultdict(list)
-    for r in sorted(rows, key=lambda r: not r["p"].endswith("#label")):
-        if r["p"].endswith(("#label", "#altLabel")):
-            names[r["e"]].append(r["o"])
-    for r in sorted(rows, key=lambda r: (r["e"], r["p"], r["o"])):
-        field = _NAMES.get(r["p"], r["p"])
-        if field == "alternative label" and not phrase_in(r["o"], runs):
+    for entity, prop, text in sorted(rows, key=lambda r: not r[1].endswith("#label")):
+        if prop.endswith(("#label", "#altLabel")):
+            names[entity].append(text)
+    acronyms: dict[str, list[str]] = {}  # by text: the graph repeats its texts
+    for entity, prop, text in sorted(rows):
+        field = _NAMES.get(prop, prop)
+        if field == "alternative label" and not phrase_in(text, runs):
             # a spelling variant of the label, or of a name the text gives, is the same name
-            label, *alternatives = names[r["e"]]
+            label, *alternatives = names[entity]
             own = {_spelled(label)} | {_spelled(n) for n in alternatives if phrase_in(n, runs)}
-            if _spelled(r["o"]) in own:
+            if _spelled(text) in own:
                 continue
             problems.append(
                 _problem(
                     severity="error",
                     rule="alt-label-not-in-text",
-                    node=r["e"],
-                    value=r["o"],
-                    message=f"the alternative label {r['o']!r} does not occur in the review's text:"
+                    node=entity,
+                    value=text,
+                    message=f"the alternative label {text!r} does not occur in the review's text:"
                     " a synonym the text does not give",
                     hint="keep only names the text gives (British and American spellings of them"
                     " count as the same name); remove this one",
                 )
             )
-        for acronym in sorted(set(_ACRONYM.findall(r["o"])) - capitals):
+        if text not in acronyms:
+            acronyms[text] = sorted(set(_ACRONYM.findall(text)) - capitals)
+        for acronym in acronyms[text]:
             problems.append(
                 _problem(
                     severity="error",
                     rule="acronym-not-in-text",
-                    node=r["e"],
+                    node=entity,
                     value=acronym,
                     message=f"its {field} uses the acronym {acronym!r}, which the review's text"
                     " does not",
@@ -506,8 +542,9 @@ def _not_run(seed_dir: Path) -> Problem:
 
 def fidelity_problems(store: ReadableStore, seed_dir: Path) -> list[Problem]:
     """Run every fidelity check; those that need the review's text only if it is there."""
-    problems = term_problems(store) + context_problems(store) + construct_problems(store)
-    problems += wording_problems(store)
+    terms = _terms(store)
+    problems = term_problems(store, terms) + context_problems(store, terms)
+    problems += construct_problems(store, terms) + wording_problems(store)
     texts = review_texts(store, seed_dir)
     if texts is None:
         return [*problems, _not_run(seed_dir)]

@@ -5,7 +5,9 @@ returning a :class:`~relgraph.checks.context.PhaseResult`; a phase may also
 have a ``start`` function, called before any phase runs, whose result its
 ``run`` is given (the reasoning phase starts HermiT there, so that the JVM
 works in the background while the other phases run; the phase comes last to
-wait for it). To add a phase: write its module under ``relgraph/checks/`` with
+wait for it. The SHACL phase starts its Rust engine there, in a worker thread,
+and comes after the Python phases to collect it: docs/decisions/0017). To add
+a phase: write its module under ``relgraph/checks/`` with
 ``run(ctx, started) -> PhaseResult`` and add its line to :data:`PHASES`.
 See ``docs/decisions/0002-reasoning-and-checks.md``.
 """
@@ -39,11 +41,11 @@ class Phase:
 
 #: The phases, in the order they run.
 PHASES: tuple[Phase, ...] = (
-    Phase("shacl", shacl.run, "SHACL shapes over the data and the ontology"),
     Phase("spans", spans.run, "passage spans and quotations against the review's text"),
     Phase("fidelity", fidelity.run, "labels, terms and claims against the review's words"),
     Phase("queries", quality.run, "quality queries of queries/checks/ (every row a problem)"),
     Phase("mappings", mappings.run, "the SSSOM mappings against the graph and the sources"),
+    Phase("shacl", shacl.run, "SHACL shapes over the data and the ontology", start=shacl.start),
     Phase("reasoning", owl.run, "HermiT (OWL 2 DL) and the OWL 2 RL rules", start=owl.start),
 )
 

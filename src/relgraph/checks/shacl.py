@@ -25,15 +25,18 @@ every fixture of ``tests/data/invalid`` (``tests/checks/test_shacl.py``):
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyoxigraph as ox
 
 from relgraph.checks.context import CheckContext, PhaseResult
 from relgraph.checks.report import Problem
 from relgraph.errors import ConfigError
+from relgraph.store.memory import GraphStore
 from relgraph.vocab import SCRATCH, SH, SHAPES, XSD
 
 __all__ = [
@@ -42,8 +45,10 @@ __all__ = [
     "ShaclResult",
     "ValidationReport",
     "validate",
+    "validate_graphs",
     "rule_id",
     "run",
+    "start",
 ]
 
 #: SHACL severities and relgraph's names for them.
@@ -150,6 +155,42 @@ def _triples(items: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
     return [i.triple if isinstance(i, ox.Quad) else i for i in items]
 
 
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ConfigError(
+            f"unknown SHACL engine {engine!r}",
+            f"set shacl_engine to one of: {', '.join(ENGINES)}",
+        )
+
+
+class _Background:
+    """The Rust engine on one prepared input, in a worker thread (it releases the GIL).
+
+    The thread touches no pyoxigraph object (their results may only be dropped on the
+    thread that made them); :meth:`result` waits and re-raises what the engine raised.
+    """
+
+    def __init__(self, given: _RustInput) -> None:
+        self._outcome: list[ShaclResult] | None | BaseException = None
+        self._thread = threading.Thread(
+            target=self._work, args=(given,), name="relgraph-shacl", daemon=True
+        )
+        self._thread.start()
+
+    def _work(self, given: _RustInput) -> None:
+        try:
+            self._outcome = _run_rust(given)
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self._outcome = exc
+
+    def result(self) -> list[ShaclResult] | None:
+        """The engine's results (None: its blank nodes did not map back)."""
+        self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
+
+
 def validate(
     data: Iterable[ox.Triple | ox.Quad],
     shapes: Iterable[ox.Triple | ox.Quad],
@@ -165,20 +206,61 @@ def validate(
     :param engine: one of :data:`ENGINES`.
     :raises ConfigError: for an unknown engine.
     """
-    if engine not in ENGINES:
-        raise ConfigError(
-            f"unknown SHACL engine {engine!r}",
-            f"set shacl_engine to one of: {', '.join(ENGINES)}",
-        )
+    data_triples = _triples(data)
+    return _validate(
+        lambda: (ox.serialize(data_triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(),
+        lambda: data_triples,
+        _triples(shapes),
+        engine,
+    )
+
+
+def validate_graphs(
+    store: GraphStore,
+    graphs: Sequence[str],
+    shapes: Iterable[ox.Triple | ox.Quad],
+    *,
+    engine: str = "shacl",
+) -> ValidationReport:
+    """Validate some named graphs of a store, merged, against ``shapes`` (as :func:`validate`).
+
+    The ``shacl`` engine is given the graphs' N-Triples as pyoxigraph writes
+    them, with no Python object per triple (at 10^6 triples the triples' list,
+    its serialisation and the scan for blank nodes cost 3.5x the engine's own
+    time; docs/decisions/0017).
+
+    :raises ConfigError: for an unknown engine.
+    """
+    return _validate(
+        lambda: "".join(store.graph_ntriples(g).decode() for g in graphs),
+        partial(_graph_triples, store, graphs),
+        _triples(shapes),
+        engine,
+    )
+
+
+def _validate(
+    text: Callable[[], str],
+    triples: Callable[[], list[ox.Triple]],
+    shape_triples: list[ox.Triple],
+    engine: str,
+    background: _Background | None = None,
+) -> ValidationReport:
+    """Run an engine on the data, given as N-Triples text or as triples (whichever it needs).
+
+    :param background: the Rust engine already running on this data (see :func:`start`).
+    """
+    _check_engine(engine)
     started = time.perf_counter()
-    data_triples, shape_triples = _triples(data), _triples(shapes)
     hints = _Hints(shape_triples)
     results = None
-    if engine == "shacl":
-        results = _validate_rust(data_triples, shape_triples, hints)
+    if background is not None:
+        results = background.result()
+    elif engine == "shacl":
+        results = _validate_rust(text(), shape_triples, hints)
     if results is None:  # pyshacl asked for, or the Rust engine's blank nodes did not map
         engine = "pyshacl"
-        results = _validate_pyshacl(data_triples, shape_triples, hints)
+        results = _validate_pyshacl(triples(), shape_triples, hints)
     results.sort(key=lambda r: (r.severity, r.rule, r.focus, r.value))
     errors = sum(r.severity == "error" for r in results)
     return ValidationReport(
@@ -200,22 +282,65 @@ def _blank_order(triples: Iterable[ox.Triple]) -> list[str]:
     return list(seen)
 
 
-def _validate_rust(
-    data: list[ox.Triple], shapes: list[ox.Triple], hints: _Hints
-) -> list[ShaclResult] | None:
-    """The ``shacl`` engine; None if its blank-node labels do not map back (see module)."""
+#: A blank node in N-Triples: a subject opens its line; an object ends it (`` _:x .``),
+#: which no literal or IRI does (they end with ``"``, a language tag or ``>``).
+_NT_BLANK = re.compile(r"^_:(\S+) | _:(\S+) \.$", re.MULTILINE)
+
+
+def _text_blank_order(text: str) -> list[str]:
+    """:func:`_blank_order` of an N-Triples text, read with one regular expression.
+
+    >>> _text_blank_order('_:a <p> _:b .\\n<s> <p> "_:c ." .\\n<s> <p> _:a .\\n<s> <p> _:d .\\n')
+    ['a', 'b', 'd']
+    """
+    return list(dict.fromkeys(a or b for a, b in _NT_BLANK.findall(text)))
+
+
+@dataclass(frozen=True)
+class _RustInput:
+    """What the Rust engine is given: text only, so that it can run in another thread.
+
+    :ivar text: the data as N-Triples, with the probe's two blank nodes first and last.
+    :ivar shapes: the shapes as N-Triples, with the probe shape.
+    :ivar offset: how many blank nodes the shapes have (the engine numbers them first).
+    :ivar probes: the probe's blank nodes as reports name them.
+    """
+
+    text: str
+    shapes: str
+    offset: int
+    probes: frozenset[str]
+    hints: _Hints
+
+
+def _rust_input(data: str, shapes: list[ox.Triple], hints: _Hints) -> _RustInput:
+    first, last = ox.BlankNode(), ox.BlankNode()
+    if data and not data.endswith("\n"):
+        data += "\n"
+    text = f'{first} <{_PROBE}> "first" .\n' + data + f'{last} <{_PROBE}> "last" .\n'
+    shapes_text = (ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+    return _RustInput(
+        text,
+        shapes_text + _PROBE_SHAPE,
+        len(_blank_order(shapes)),
+        frozenset({f"_:{first.value}", f"_:{last.value}"}),
+        hints,
+    )
+
+
+def _validate_rust(data: str, shapes: list[ox.Triple], hints: _Hints) -> list[ShaclResult] | None:
+    """The ``shacl`` engine on N-Triples; None if its blank-node labels do not map back."""
+    return _run_rust(_rust_input(data, shapes, hints))
+
+
+def _run_rust(given: _RustInput) -> list[ShaclResult] | None:
+    """The engine on prepared text (no pyoxigraph object: it may run in a worker thread)."""
     import shacl
 
-    probe = ox.NamedNode(_PROBE)
-    first, last = ox.BlankNode(), ox.BlankNode()
-    data = [ox.Triple(first, probe, ox.Literal("first")), *data]
-    data.append(ox.Triple(last, probe, ox.Literal("last")))
-    shapes_text = (ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-    compiled = shacl.Shapes.from_text(shapes_text + _PROBE_SHAPE, format="ntriples")
-    offset = len(_blank_order(shapes))
-    blanks = _blank_order(data)
-    text = (ox.serialize(data, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-    report = compiled.validate_text(text, format="ntriples", allow_warnings=True)
+    hints, offset = given.hints, given.offset
+    compiled = shacl.Shapes.from_text(given.shapes, format="ntriples")
+    blanks = _text_blank_order(given.text)
+    report = compiled.validate_text(given.text, format="ntriples", allow_warnings=True)
 
     def node(term: str | None) -> str | None:
         """A term as reports name it; None for an engine blank node out of range."""
@@ -261,7 +386,7 @@ def _validate_rust(
                 component=r.component,
             )
         )
-    if probes != {f"_:{first.value}", f"_:{last.value}"}:
+    if probes != given.probes:
         return None
     return out
 
@@ -314,8 +439,8 @@ def _validate_pyshacl(
     return out
 
 
-def run(ctx: CheckContext, started: object = None) -> PhaseResult:
-    """Validate the data shapes over everything checked, the style shapes over the ontology.
+def _runs(ctx: CheckContext) -> list[tuple[list[str], list[str]]]:
+    """(shapes graphs, data graphs) of each validation: data shapes, then style shapes.
 
     A shapes graph whose file name starts with ``ontology`` holds style shapes.
     """
@@ -323,16 +448,49 @@ def run(ctx: CheckContext, started: object = None) -> PhaseResult:
     style = [g for g in parts.shapes if g.rsplit("/", 1)[-1].startswith("ontology")]
     data_shapes = [g for g in parts.shapes if g not in style]
     runs = [(data_shapes, parts.checked), (style, parts.ontology + parts.extra)]
+    return [(shapes, data) for shapes, data in runs if shapes]
+
+
+def _graph_triples(store: GraphStore, graphs: Sequence[str]) -> list[ox.Triple]:
+    return [q.triple for g in graphs for q in store.quads(g)]
+
+
+def _shape_triples(ctx: CheckContext, graphs: list[str]) -> list[ox.Triple]:
+    return [q.triple for g in graphs for q in ctx.shapes.quads(g)]
+
+
+def start(ctx: CheckContext) -> list[_Background] | None:
+    """Start the Rust engine in the background, before the other phases run.
+
+    The data's N-Triples are written here (pyoxigraph, in this thread); the engine
+    validates them in a worker thread while the Python phases run (at 10^6 triples
+    the engine takes most of this phase, docs/decisions/0017). None with pySHACL.
+    """
+    if ctx.settings.shacl_engine != "shacl":
+        return None
+    started = []
+    for shapes, data in _runs(ctx):
+        triples = _shape_triples(ctx, shapes)
+        text = "".join(ctx.store.graph_ntriples(g).decode() for g in data)
+        started.append(_Background(_rust_input(text, triples, _Hints(triples))))
+    return started
+
+
+def run(ctx: CheckContext, started: object = None) -> PhaseResult:
+    """Validate the data shapes over everything checked, the style shapes over the ontology.
+
+    :param started: what :func:`start` began (the engine's runs), if it did.
+    """
     result = PhaseResult()
     engine = ctx.settings.shacl_engine
-    for shapes, data in runs:
-        if not shapes:
-            continue
-        report = validate(
-            (q for g in data for q in ctx.store.quads(g)),
-            (q for g in shapes for q in ctx.shapes.quads(g)),
-            engine=engine,
-        )
+    background = started if isinstance(started, list) else None
+    for i, (shapes, data) in enumerate(_runs(ctx)):
+        triples = _shape_triples(ctx, shapes)
+        if background is not None:
+            quads = partial(_graph_triples, ctx.store, data)
+            report = _validate(str, quads, triples, engine, background[i])
+        else:
+            report = validate_graphs(ctx.store, data, triples, engine=engine)
         if report.engine != engine:
             result.notes.append(
                 f"the {engine!r} SHACL engine named blank nodes unexpectedly; "

@@ -119,6 +119,8 @@ def words(text: str) -> list[str]:
     >>> words("The patient's 'self-concept'")
     ['the', 'patient', 's', 'self', 'concept']
     """
+    if text.isascii():  # its own NFC form, and lower case word by word or at once alike
+        return _WORD.findall(text.lower())
     return [w.lower() for w in _WORD.findall(_normal(text))]
 
 
@@ -253,13 +255,22 @@ class ReviewText:
         self._listed = [_enumerated(text, s) for s in self._streams]
         self._runs: dict[int, frozenset[str]] = {}
         size = limit + 1
+        # A shared run of `size` words or more holds a shared run of `stride` words that
+        # starts at a multiple of `stride` in the literal (stride <= (size + 1) / 2), so
+        # checking those few positions rules out most literals cheaply (copied_run).
+        self._stride = max(1, (size + 1) // 2)
         self._index: list[dict[tuple[str, ...], list[int]]] = []
+        self._grams: list[set[tuple[str, ...]]] = []
         for stream in self._streams:
             index: dict[tuple[str, ...], list[int]] = {}
             texts = [t.text for t in stream]
             for p in range(len(texts) - size + 1):
                 index.setdefault(tuple(texts[p : p + size]), []).append(p)
             self._index.append(index)
+            stride = self._stride
+            self._grams.append(
+                {tuple(texts[p : p + stride]) for p in range(len(texts) - stride + 1)}
+            )
 
     def runs(self, longest: int = 8) -> frozenset[str]:
         """Every run of up to ``longest`` consecutive folded words, run together."""
@@ -282,8 +293,17 @@ class ReviewText:
         """The longest run the literal shares with the text, if it counts more than the limit."""
         found = words(literal)
         size = self.limit + 1
+        if len(found) < size:
+            return None
         best: CopiedRun | None = None
-        for stream, listed, index in zip(self._streams, self._listed, self._index, strict=True):
+        stride = self._stride
+        streams = zip(self._streams, self._listed, self._index, self._grams, strict=True)
+        for stream, listed, index, grams in streams:
+            if not any(
+                tuple(found[j : j + stride]) in grams
+                for j in range(0, len(found) - stride + 1, stride)
+            ):
+                continue  # no shared run of `size` words in this reading
             covered: dict[int, int] = {}
             for i in range(len(found) - size + 1):
                 for p in index.get(tuple(found[i : i + size]), ()):

@@ -88,6 +88,12 @@ class GraphStore(QueryMethods):
         """
         load_source(self._store, source)
 
+    def remove_graph(self, graph: str) -> None:
+        """Remove a named graph and its quads (nothing happens if there is none)."""
+        node = ox.NamedNode(graph)
+        if node in self._store.named_graphs():
+            self._store.remove_graph(node)
+
     # -- reading -----------------------------------------------------------
     def __len__(self) -> int:
         return len(self._store)
@@ -181,6 +187,15 @@ class GraphStore(QueryMethods):
             raise parse_query_error(exc) from None
 
     # -- writing out -------------------------------------------------------
+    def graph_ntriples(self, graph: str) -> bytes:
+        """One named graph as N-Triples, written by pyoxigraph (no Python object per triple).
+
+        Blank nodes keep the store's ids (``_:`` and :attr:`pyoxigraph.BlankNode.value`).
+        """
+        return _bytes(
+            self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        )
+
     def dump(self, path: Path) -> None:
         """Write all quads as N-Quads to ``path`` (not atomically)."""
         self._store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
