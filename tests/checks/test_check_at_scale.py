@@ -26,8 +26,8 @@ from relgraph.checks.wording import ReviewText, words
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.store.builder import load_sources
+from relgraph.store.origins import SourceIndex
 from relgraph.store.parts import graph_parts
-from relgraph.store.sources import SourceIndex
 from tests import ROOT, SEED_DIR, requires_seed
 from tests.conftest import make_fixture_settings
 
