@@ -39,6 +39,7 @@ corrupted by concurrent requests (issue #8; see
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -54,7 +55,10 @@ __all__ = [
     "Token",
     "UPDATE_OPERATIONS",
     "READ_ONLY_HINT",
+    "INSPECTION_CACHE_CHARS",
+    "INSPECTION_CACHE_SIZE",
     "dataset_clauses",
+    "inspect_cached",
     "inspect_query",
     "service_probe",
     "service_in_keyword_position",
@@ -281,6 +285,39 @@ def inspect_query(text: str, *, max_nesting: int = 0) -> QueryInfo:
             "the query is empty", "give a SELECT, ASK, CONSTRUCT or DESCRIBE query"
         )
     return QueryInfo(form, has_dataset, _SERVICE_LETTERS.search(text) is not None)
+
+
+#: Most query texts whose inspection is remembered (:func:`inspect_cached`).
+INSPECTION_CACHE_SIZE = 512
+#: Longest text (characters) whose inspection is remembered: at most
+#: ``INSPECTION_CACHE_SIZE * INSPECTION_CACHE_CHARS`` characters are kept (16 M).
+INSPECTION_CACHE_CHARS = 32_768
+
+
+@functools.lru_cache(maxsize=INSPECTION_CACHE_SIZE)
+def _inspect_remembered(text: str, max_nesting: int) -> QueryInfo:
+    return inspect_query(text, max_nesting=max_nesting)
+
+
+def inspect_cached(text: str, *, max_nesting: int = 0) -> QueryInfo:
+    """:func:`inspect_query`, remembered for texts seen before (stored queries, clients' repeats).
+
+    The decision is a pure function of the text and ``max_nesting`` and
+    :class:`QueryInfo` is immutable, so a remembered answer is the answer; a text that
+    is refused raises again each time (exceptions are not remembered). The cache is
+    :func:`functools.lru_cache` (safe from any thread), bounded in entries
+    (:data:`INSPECTION_CACHE_SIZE`) and in the length of the texts it keeps
+    (:data:`INSPECTION_CACHE_CHARS`; longer texts are inspected each time), so a client
+    cannot grow it. Inspecting a stored query's text (about 1,000 characters, most of
+    them the prologue of predeclared prefixes) costs about 0.3 ms; a remembered one a
+    dictionary lookup (``docs/decisions/0014-latency.md``).
+
+    :raises QuerySyntaxError: if the text is empty.
+    :raises QueryRejected: as :func:`inspect_query`.
+    """
+    if len(text) > INSPECTION_CACHE_CHARS:
+        return inspect_query(text, max_nesting=max_nesting)
+    return _inspect_remembered(text, max_nesting)
 
 
 def service_probe(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
