@@ -110,3 +110,24 @@ def test_concurrent_keep_alive_connections_get_the_same_answers(live_server: str
         thread.join(120)
     assert len(results) == 12 * 15
     assert all(result == reference for result in results)
+
+
+def test_the_benchmark_client_counts_rows_after_the_run_in_threads_and_processes(
+    live_server: str,
+) -> None:
+    """benchmarks/client.py: both kinds of concurrent client see every answer, rows counted."""
+    from benchmarks.client import Query, concurrent_run
+
+    queries = [
+        Query("theories", QUERY),
+        Query("none", "SELECT ?x WHERE { ?x a rg:NoSuchClass }"),
+    ]
+    for processes in (False, True):
+        result = concurrent_run(
+            live_server + "/sparql", queries, clients=3, rounds=2, budget_s=30, processes=processes
+        )
+        assert len(result.samples) == 3 * 2 * 2 and result.wall_s > 0
+        assert all(s.status == 200 and s.data is None for s in result.samples)
+        rows = {s.query: s.rows for s in result.samples}
+        assert rows["none"] == 0 and (rows["theories"] or 0) > 0
+        assert result.throughput > 0
