@@ -54,6 +54,7 @@ __all__ = [
     "QueryInfo",
     "Token",
     "UPDATE_OPERATIONS",
+    "VOLATILE_FUNCTIONS",
     "READ_ONLY_HINT",
     "INSPECTION_CACHE_CHARS",
     "INSPECTION_CACHE_SIZE",
@@ -171,11 +172,15 @@ class QueryInfo:
     :ivar mentions_service: whether the letters ``service`` occur anywhere in
         the text, so that the engine must confirm, on a :func:`service_probe`,
         that there is no SERVICE clause before the query runs.
+    :ivar deterministic: False when the text calls a function whose value changes
+        between evaluations (:data:`VOLATILE_FUNCTIONS`), so that two runs over the
+        same graph may answer differently (no entity tag: :mod:`relgraph.web.validators`).
     """
 
     form: str | None
     has_dataset: bool = False
     mentions_service: bool = False
+    deterministic: bool = True
 
     @property
     def returns_graph(self) -> bool:
@@ -188,6 +193,9 @@ def _update_name(keyword: str, following: str) -> str:
         return f"{keyword} {following}"
     return UPDATE_OPERATIONS[keyword]
 
+
+#: Functions of SPARQL 1.1 (section 17.4) whose value is new at each evaluation.
+VOLATILE_FUNCTIONS = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE"})
 
 _OPENING = frozenset({"{", "(", "[", "<<(", "<<", "{|"})
 _CLOSING = frozenset({"}", ")", "]", ")>>", ">>", "|}"})
@@ -202,7 +210,7 @@ def inspect_query(text: str, *, max_nesting: int = 0) -> QueryInfo:
     (1 s at depth 100) and overflows its stack (a crash) at a few ten thousand.
 
     >>> inspect_query("SELECT * WHERE { ?s ?p ?o }")
-    QueryInfo(form='select', has_dataset=False, mentions_service=False)
+    QueryInfo(form='select', has_dataset=False, mentions_service=False, deterministic=True)
     >>> try:
     ...     inspect_query("DROP ALL")
     ... except QueryRejected as exc:
@@ -224,9 +232,12 @@ def inspect_query(text: str, *, max_nesting: int = 0) -> QueryInfo:
     pending: str | None = None  # INSERT or DELETE, waiting for DATA / WHERE
     seen = False
     nesting = 0
+    volatile = False
     for token in tokens(text):
         seen = True
         upper = token.text.upper() if token.kind == "word" else ""
+        if upper in VOLATILE_FUNCTIONS:
+            volatile = True
         if token.kind == "punct":
             if token.text in _OPENING:
                 nesting += 1
@@ -284,7 +295,9 @@ def inspect_query(text: str, *, max_nesting: int = 0) -> QueryInfo:
         raise QuerySyntaxError(
             "the query is empty", "give a SELECT, ASK, CONSTRUCT or DESCRIBE query"
         )
-    return QueryInfo(form, has_dataset, _SERVICE_LETTERS.search(text) is not None)
+    return QueryInfo(
+        form, has_dataset, _SERVICE_LETTERS.search(text) is not None, deterministic=not volatile
+    )
 
 
 #: Most query texts whose inspection is remembered (:func:`inspect_cached`).

@@ -89,7 +89,7 @@ def worker_main(conn: Connection, path: str | None, nquads: bytes | None) -> Non
     conn.send(("ready", len(store)))
     while True:
         try:
-            job = pickle.loads(conn.recv_bytes())
+            job = pickle.loads(conn.recv_bytes())  # noqa: S301 - our own pipe, from the pool
         except (EOFError, OSError):
             return
         if job is None:
@@ -361,7 +361,7 @@ class QueryPool:
             worker.conn.send_bytes(pickle.dumps(job, _PROTOCOL))
             finished = worker.conn.poll(time_limit_s)
             if finished:
-                message = pickle.loads(worker.conn.recv_bytes())
+                message = pickle.loads(worker.conn.recv_bytes())  # noqa: S301 - our own worker
         except (EOFError, OSError):
             with self._cond:
                 self.died += 1
