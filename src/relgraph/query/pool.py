@@ -260,10 +260,14 @@ class QueryPool:
         )
 
     def _take(self) -> _Worker | None:
-        """An idle worker (a ready one first), or a new one if the pool is not full."""
+        """An idle worker (a ready one first), or a new one if the pool is not full.
+
+        The ready worker released last is taken first (a stack, not a queue): its
+        caches and pages are warm from the query it just answered, and the workers
+        not needed at the moment stay asleep (docs/decisions/0014-latency.md).
+        """
         if self._idle:
-            ready = [w for w in self._idle if w.ready]
-            worker = ready[0] if ready else self._idle[0]
+            worker = next((w for w in reversed(self._idle) if w.ready), self._idle[0])
             self._idle.remove(worker)
             return worker
         if len(self._workers) < self._size:
