@@ -39,6 +39,7 @@ def test_a_tag_sent_back_gets_304_without_a_body(client: Any) -> None:
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == tag and again.headers["Vary"] == "Accept"
     assert again.headers["X-Content-Type-Options"] == "nosniff"  # security headers kept
+    assert again.headers["Content-Security-Policy"].startswith("default-src 'none'")
     get = client.get(
         "/sparql", query_string={"query": QUERY}, headers={**JSON, "If-None-Match": tag}
     )

@@ -117,7 +117,8 @@ def matches(tag: str) -> bool:
 
 def not_modified(tag: str) -> Response:
     """``304 Not Modified`` for ``tag``, with the headers a 200 would vary by."""
-    response = Response(status=304)
+    # Not text/html: the security headers then give it the CSP of answers (CSP_NONE).
+    response = Response(status=304, mimetype="application/octet-stream")
     response.headers["ETag"] = f'W/"{tag}"'
     response.headers["Vary"] = "Accept"
     return response
