@@ -131,3 +131,32 @@ def test_the_benchmark_client_counts_rows_after_the_run_in_threads_and_processes
         rows = {s.query: s.rows for s in result.samples}
         assert rows["none"] == 0 and (rows["theories"] or 0) > 0
         assert result.throughput > 0
+
+
+def test_connections_beyond_the_threads_all_get_their_turn(live_server: str) -> None:
+    """More busy keep-alive connections than threads (4): none waits while others linger."""
+    counts: dict[int, int] = {}
+    worst: dict[int, float] = {}
+    stop = time.monotonic() + 4
+
+    def client(index: int) -> None:
+        conn = _connection(live_server)
+        done, slowest = 0, 0.0
+        try:
+            while time.monotonic() < stop:
+                started = time.monotonic()
+                assert _post(conn)[0] == 200
+                slowest = max(slowest, time.monotonic() - started)
+                done += 1
+        finally:
+            conn.close()
+        counts[index], worst[index] = done, slowest
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    mean = sum(counts.values()) / len(counts)
+    assert len(counts) == 10 and min(counts.values()) >= 0.25 * mean, counts
+    assert max(worst.values()) < 3.0, worst

@@ -21,6 +21,7 @@ import os
 import select
 import signal
 import socket
+import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -36,7 +37,7 @@ _log = logging.getLogger("relgraph.web")
 
 
 #: Most requests one thread answers on one connection before handing it back to the poller.
-MAX_LINGERING_REQUESTS = 1000
+MAX_LINGERING_REQUESTS = 100
 
 
 class KeepAliveWorker(ThreadWorker):  # type: ignore[misc]
@@ -50,9 +51,10 @@ class KeepAliveWorker(ThreadWorker):  # type: ignore[misc]
     GIL, on every request. Here the request thread first waits up to
     :attr:`linger_s` (setting ``keepalive_linger_ms``) for the next request on the
     same connection and answers it itself; only an idle connection goes back to the
-    poller, so idle clients still hold no thread. At most
-    :data:`MAX_LINGERING_REQUESTS` requests are answered in a row before the
-    connection is handed back; a stopping worker lingers no more.
+    poller, so idle clients still hold no thread. The thread stops lingering as soon
+    as another connection waits for a thread (fairness: every connection still gets
+    its turn as with ``gthread``), after :data:`MAX_LINGERING_REQUESTS` requests in a
+    row, and when the worker stops.
 
     Measured in ``docs/decisions/0014-latency.md``.
     """
@@ -60,12 +62,25 @@ class KeepAliveWorker(ThreadWorker):  # type: ignore[misc]
     #: Seconds a request thread waits for the next request on its connection.
     linger_s = 0.002
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._waiting = 0  # connections submitted to the thread pool, not yet taken
+        self._waiting_lock = threading.Lock()
+
+    def enqueue_req(self, conn: Any) -> None:
+        """Submit a connection to the thread pool (gthread), counting it as waiting."""
+        with self._waiting_lock:
+            self._waiting += 1
+        super().enqueue_req(conn)
+
     def handle(self, conn: Any) -> Any:
         """Answer requests on a connection while the client sends them back to back."""
+        with self._waiting_lock:
+            self._waiting -= 1
         result = super().handle(conn)
         served = 1
         while result is True and self.alive and self.linger_s > 0:
-            if served >= MAX_LINGERING_REQUESTS:
+            if served >= MAX_LINGERING_REQUESTS or self._waiting > 0:
                 break
             if not conn.parser.unreader.buf.getvalue():  # nothing read ahead: wait a moment
                 try:
