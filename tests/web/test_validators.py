@@ -91,6 +91,9 @@ def test_refusals_hold_for_conditional_requests(client: Any) -> None:
     assert syntax.status_code == 400  # no answer: never 'not modified', not even for '*'
     fine = client.post("/sparql", data={"query": QUERY}, headers=any_tag)
     assert fine.status_code == 200  # '*' is answered in full
+    tag = {**JSON, "If-None-Match": fine.headers["ETag"]}
+    bad_timeout = client.post("/sparql", data={"query": QUERY, "timeout": "soon"}, headers=tag)
+    assert bad_timeout.status_code == 400  # the request's options are read as without a tag
 
 
 def test_limits_hold_for_conditional_requests(make_app: Any) -> None:

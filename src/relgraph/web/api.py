@@ -18,7 +18,12 @@ from relgraph.errors import QueryRejected, RelgraphError
 from relgraph.query.description import service_description, void_description
 from relgraph.query.formats import Format, write, write_document
 from relgraph.query.inspection import QueryInfo
-from relgraph.query.service import Outcome, QueryRequest
+from relgraph.query.service import (
+    Outcome,
+    QueryRequest,
+    effective_time_limit_ms,
+    resolve_dataset,
+)
 from relgraph.settings import SETTINGS
 from relgraph.vocab import PREFIXES
 from relgraph.web.conneg import negotiate, negotiate_page
@@ -160,7 +165,14 @@ def sparql() -> BaseResponse:
         query_request = replace(query_request, output=(kind, chosen.name))
         tag = _answer_tag(query_request, info, chosen, download)
         if tag is not None and matches(tag):
-            # Inspected, negotiated and admitted as any query; only the evaluation is skipped.
+            # Inspected, negotiated, its options read and admitted as any query (each
+            # raises as it would); only the evaluation is skipped.
+            effective_time_limit_ms(rg.settings, query_request.time_limit_ms)
+            resolve_dataset(
+                query_request.default_graph_uris,
+                query_request.named_graph_uris,
+                query_request.base_iri,
+            )
             with rg.limits.admit(request.remote_addr, forwarded=forwarded()):
                 return not_modified(tag)
     outcome = limited(rg.limits, lambda: rg.service.run(query_request, info))
