@@ -12,6 +12,7 @@ import gc
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,7 @@ def studied(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Any]:
 
     settings = copy_project(tmp_path_factory.mktemp("studied"))
     result = import_study(settings, EXAMPLE_STUDY, reasoner=False, today=dt.date(2026, 12, 2))
-    build(settings, force=True, verify=lambda s, i: verify_for_build(s, i, settings=settings))
+    build(settings, force=True, verify=partial(verify_for_build, settings=settings))
     return settings, result
 
 

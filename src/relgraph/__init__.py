@@ -18,7 +18,8 @@ Store: the graph, its sources, how it is built
   ``store.base``             ``ReadableStore`` protocol; typed select/ask/construct/rows
   ``store.memory``           the embedded pyoxigraph ``GraphStore`` and its ``ReadOnlyStore``
   ``store.answer``           a capped query answer, detached from the engine, picklable
-  ``store.sources``          find and parse source files, one named graph each, with lines
+  ``store.sources``          find, parse and load source files, one named graph each
+  ``store.origins``          file and line of a reported node, found when asked (blank nodes too)
   ``store.queryfiles``       the one ``#+`` header dialect and parser of every ``.rq`` file
   ``store.parts``            which named graphs are ontology, data, shapes, mappings, extra
   ``store.labels``           labels of nodes (IRIs and blank nodes) for reports and pages

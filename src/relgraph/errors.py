@@ -339,6 +339,7 @@ class PushError(RelgraphError):
     :ivar replaced: graphs left at the new version.
     :ivar restored: graphs put back to their previous version.
     :ivar unrestored: graphs that could not be put back (new or partial version).
+    :ivar deleted: graphs ``push --prune`` deleted that could not be put back (now absent).
     """
 
     http_status = 502
@@ -351,11 +352,13 @@ class PushError(RelgraphError):
         replaced: list[str] | None = None,
         restored: list[str] | None = None,
         unrestored: list[str] | None = None,
+        deleted: list[str] | None = None,
     ) -> None:
         super().__init__(message, hint)
         self.replaced = replaced or []
         self.restored = restored or []
         self.unrestored = unrestored or []
+        self.deleted = deleted or []
 
 
 #: The environment variable that shows the traceback of an internal error.

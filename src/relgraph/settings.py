@@ -184,6 +184,13 @@ class Settings:
         "only), ms (a `timeout` parameter in milliseconds: Virtuoso) or s (in seconds: "
         "Fuseki, GraphDB).",
     )
+    backend_union_default_graph: bool = _setting(
+        False,
+        "The backend's default graph already is the union of relgraph's named graphs "
+        "(Oxigraph server --union-default-graph, Fuseki unionDefaultGraph, GraphDB): send "
+        "queries without a dataset instead of listing every graph in default-graph-uri and "
+        "named-graph-uri. Checked once against the store; see docs/external-stores.md.",
+    )
     backend_user: str = _setting(
         "", "User name for the backend's HTTP authentication (empty: none)."
     )

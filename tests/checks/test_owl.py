@@ -149,7 +149,7 @@ def _case(settings: Settings, sources: GraphStore, name: str) -> tuple[GraphStor
     import pyoxigraph as ox
 
     from relgraph.checks import _with_extra
-    from relgraph.store.sources import SourceIndex
+    from relgraph.store.origins import SourceIndex
 
     if name.startswith("unsat"):
         graph = "https://w3id.org/relgraph/graph/" + (

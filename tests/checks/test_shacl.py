@@ -15,7 +15,8 @@ from relgraph.errors import ConfigError
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.store.builder import load_sources
-from relgraph.store.sources import SourceIndex, load_rdflib, parse_file
+from relgraph.store.origins import SourceIndex
+from relgraph.store.sources import load_rdflib, parse_file
 from relgraph.vocab import SH
 from tests import ROOT
 from tests.conftest import make_fixture_settings

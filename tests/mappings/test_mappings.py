@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -364,9 +365,7 @@ def test_build_works_without_the_copies(fixture_settings: Settings) -> None:
     from relgraph.store.builder import build
 
     settings = fixture_settings.replace(external_dir=str(Path(fixture_settings.build_dir) / "no"))
-    result = build(
-        settings, force=True, verify=lambda s, i: verify_for_build(s, i, settings=settings)
-    )
+    result = build(settings, force=True, verify=partial(verify_for_build, settings=settings))
     assert result.triples > 1000 and not result.skipped
 
 

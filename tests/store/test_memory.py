@@ -153,7 +153,7 @@ def test_verify_can_refuse_a_build(tmp_path):
     build(settings)
     before = built_graph_path(settings).read_bytes()
 
-    def refuse(store: GraphStore, index: object) -> None:
+    def refuse(store: GraphStore, index: object, shapes: GraphStore) -> None:
         raise LoadError("refused on purpose", "none")
 
     with pytest.raises(LoadError, match="refused"):

@@ -34,11 +34,12 @@ from relgraph.checks.phases import PHASE_NAMES, PHASES
 from relgraph.checks.report import SEVERITY_ORDER, CheckReport, Problem, locate
 from relgraph.errors import CheckFailed
 from relgraph.settings import Settings
-from relgraph.store.builder import load_sources
+from relgraph.store.builder import load_checked_and_shapes
 from relgraph.store.labels import labels
 from relgraph.store.memory import GraphStore
-from relgraph.store.parts import graph_parts
-from relgraph.store.sources import Origins, SourceIndex, extra_source, parse_source
+from relgraph.store.origins import SourceIndex
+from relgraph.store.parts import GraphParts, graph_parts
+from relgraph.store.sources import Origins, extra_source, parse_source
 
 __all__ = [
     "PHASE_NAMES",
@@ -95,22 +96,34 @@ def check_store(
     extra_graphs: Sequence[str] = (),
     reasoner: bool = True,
     phases: Sequence[str] = PHASE_NAMES,
+    shapes: GraphStore | None = None,
 ) -> CheckReport:
     """Run the check over a store (which is not modified): every phase of :data:`PHASES`.
 
     :param extra_graphs: named graphs that hold the extra files.
     :param reasoner: also run HermiT (the OWL 2 RL rules always run).
     :param phases: the names of the phases to run (all by default).
+    :param shapes: the shapes graphs, when ``store`` holds every other graph and no
+        shapes (:func:`relgraph.store.builder.load_checked_and_shapes`): then no copy
+        of the store is made.
     """
     started = time.perf_counter()
-    parts = graph_parts(store, settings, extra_graphs)
-    report = CheckReport(triples=len(store))
-    # Queries over an explicit list of default graphs are several times slower in
-    # pyoxigraph than over the union default graph, so query a copy without shapes.
-    checked = store
-    if parts.shapes:
-        checked = GraphStore.from_quads(q for g in parts.checked for q in store.quads(g))
-    ctx = CheckContext(checked, store, parts, settings, reasoner)
+    if shapes is not None:
+        checked = store
+        parts = _joined(
+            graph_parts(store, settings, extra_graphs), graph_parts(shapes, settings), extra_graphs
+        )
+        report = CheckReport(triples=len(store) + len(shapes))
+    else:
+        parts = graph_parts(store, settings, extra_graphs)
+        report = CheckReport(triples=len(store))
+        # Queries over an explicit list of default graphs are several times slower in
+        # pyoxigraph than over the union default graph, so query a copy without shapes.
+        checked = store
+        shapes = store
+        if parts.shapes:
+            checked = GraphStore.from_quads(q for g in parts.checked for q in store.quads(g))
+    ctx = CheckContext(checked, shapes, parts, settings, reasoner)
     report.timings["prepare"] = time.perf_counter() - started
     chosen = [p for p in PHASES if p.name in phases]
     begun: dict[str, object] = {}
@@ -133,6 +146,20 @@ def check_store(
     return report
 
 
+def _joined(checked: GraphParts, shapes: GraphParts, extra: Sequence[str]) -> GraphParts:
+    """The parts of a store of the checked graphs and a store of the shapes graphs.
+
+    A shapes graph that an extra file replaces (in the first store) is an extra file.
+    """
+    return GraphParts(
+        checked.ontology + shapes.ontology,
+        checked.data + shapes.data,
+        [g for g in shapes.shapes if g not in extra] + checked.shapes,
+        checked.mappings + shapes.mappings,
+        checked.extra + shapes.extra,
+    )
+
+
 def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = True) -> CheckReport:
     """Check the sources (what the built graph is made of) plus extra files.
 
@@ -143,38 +170,45 @@ def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = Tr
     """
     files = list(files)
     index = SourceIndex()
-    store = load_sources(settings, index)
+    store, shapes = load_checked_and_shapes(settings, index)
     extra: list[str] = []
     if files:
         store, extra = _with_extra(store, settings, files, index)
-    report = check_store(store, settings, extra_graphs=extra, reasoner=reasoner)
+    report = check_store(store, settings, extra_graphs=extra, reasoner=reasoner, shapes=shapes)
     report.problems = locate(report.problems, index)
     report.files = [str(f) for f in files]
     return report
 
 
 def verify_for_build(
-    store: GraphStore, index: SourceIndex | None = None, *, settings: Settings
+    store: GraphStore,
+    index: SourceIndex | None = None,
+    shapes: GraphStore | None = None,
+    *,
+    settings: Settings,
 ) -> list[str]:
     """Refuse a new graph with errors (called by ``relgraph build`` before replacing).
 
     HermiT runs only if the ``build_check_reasoner`` setting is true; the OWL 2
-    RL rules always run.
+    RL rules always run. Only the errors are located (file and line), and only
+    the first 20 of them, which the message lists.
 
+    :param shapes: the shapes graphs when ``store`` holds the others (see
+        :func:`check_store`).
     :returns: the check's notes (e.g. that passage spans were not verified).
     :raises CheckFailed: listing the errors.
     """
-    report = check_store(store, settings, reasoner=settings.build_check_reasoner)
+    report = check_store(store, settings, reasoner=settings.build_check_reasoner, shapes=shapes)
     if report.ok:
         return list(report.notes)
-    if index is not None:
-        report.problems = locate(report.problems, index)
-    lines = [f"the new graph has {len(report.errors)} error(s); the previous graph is kept:"]
-    for p in report.errors[:20]:
+    errors = report.errors
+    shown = locate(errors[:20], index) if index is not None else errors[:20]
+    lines = [f"the new graph has {len(errors)} error(s); the previous graph is kept:"]
+    for p in shown:
         lines.append(
             f"  [{p.rule}] {p.describe()}: {p.message}"
             + (f" (value: {p.value})" if p.value else "")
         )
-    if len(report.errors) > 20:
-        lines.append(f"  ... and {len(report.errors) - 20} more")
+    if len(errors) > 20:
+        lines.append(f"  ... and {len(errors) - 20} more")
     raise CheckFailed("\n".join(lines), "run `relgraph check` for the full report with fixes")

@@ -19,14 +19,15 @@ class CheckContext:
     :ivar store: the checked graphs (ontology, data, mappings, extra files) in one
         store, without the shapes: queries over its union default graph are
         several times faster in pyoxigraph than over an explicit list of graphs.
-    :ivar full: every graph, the shapes included.
+    :ivar shapes: a store that holds the shapes graphs (``parts.shapes``): a store of
+        the shapes alone, or one of every graph.
     :ivar parts: which named graphs are ontology, data, shapes, mappings, extra.
     :ivar settings: the settings (``seed_dir``, ``external_dir``, ``queries_dir``, ``java`` ...).
     :ivar reasoner: whether HermiT runs (the OWL 2 RL rules always do).
     """
 
     store: GraphStore
-    full: GraphStore
+    shapes: GraphStore
     parts: GraphParts
     settings: Settings
     reasoner: bool = True

@@ -526,5 +526,5 @@ def mapping_problems(
 
 def run(ctx: CheckContext, started: object = None) -> PhaseResult:
     """The mappings phase: every mapping check, over every graph (the import modules too)."""
-    problems, notes = mapping_problems(ctx.full, ctx.settings, ctx.parts.extra)
+    problems, notes = mapping_problems(ctx.store, ctx.settings, ctx.parts.extra)
     return PhaseResult(problems=problems, notes=notes)

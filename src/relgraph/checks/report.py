@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 
 from relgraph.errors import EXIT_FAILED_CHECK, EXIT_OK
-from relgraph.store.sources import SourceIndex
+from relgraph.store.origins import SourceIndex
 
 __all__ = ["SEVERITIES", "SEVERITY_ORDER", "Problem", "CheckReport", "locate"]
 

@@ -329,8 +329,8 @@ def run(ctx: CheckContext, started: object = None) -> PhaseResult:
         if not shapes:
             continue
         report = validate(
-            (q for g in data for q in ctx.full.quads(g)),
-            (q for g in shapes for q in ctx.full.quads(g)),
+            (q for g in data for q in ctx.store.quads(g)),
+            (q for g in shapes for q in ctx.shapes.quads(g)),
             engine=engine,
         )
         if report.engine != engine:

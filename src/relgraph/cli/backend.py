@@ -15,7 +15,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def backend_options(func: F) -> F:
-    """Add --backend, --timeout-parameter, --user, --password-env, --auth, --token-env."""
+    """Add --backend, --timeout-parameter, --union-default-graph, --user, --password-env,
+    --auth, --token-env."""
     options = [
         click.option(
             "--backend",
@@ -30,6 +31,15 @@ def backend_options(func: F) -> F:
             default=None,
             help="How the store is told a query's time limit: ms (Virtuoso), s (Fuseki, "
             "GraphDB), none (setting backend_timeout_parameter).",
+        ),
+        click.option(
+            "--union-default-graph/--list-graphs",
+            "union_default_graph",
+            default=None,
+            help="The store's default graph already is the union of relgraph's graphs "
+            "(Oxigraph --union-default-graph, Fuseki unionDefaultGraph, GraphDB): send no "
+            "dataset; --list-graphs names every graph in each request (setting "
+            "backend_union_default_graph).",
         ),
         click.option("--user", default=None, help="User name for the store's HTTP authentication."),
         click.option(
@@ -56,11 +66,12 @@ def backend_options(func: F) -> F:
     return func
 
 
-def with_backend(settings: Settings, **given: str | None) -> Settings:
+def with_backend(settings: Settings, **given: str | bool | None) -> Settings:
     """The settings with the --backend options given on the command line applied."""
     names = {
         "backend": "backend",
         "timeout_parameter": "backend_timeout_parameter",
+        "union_default_graph": "backend_union_default_graph",
         "user": "backend_user",
         "password_env": "backend_password_env",
         "auth": "backend_auth",

@@ -9,19 +9,22 @@ from typing import Any
 import click
 
 from relgraph.cli.base import DIR_PATH, EPILOG, cli, pass_settings
+from relgraph.errors import ConfigError
 from relgraph.settings import Settings
 from relgraph.store.builder import is_up_to_date, load_sources, open_built
-from relgraph.store.push import GraphStoreClient
+from relgraph.store.push import GraphStoreClient, PushPlan, plan, stale_graphs
 from relgraph.store.push import push as push_graphs
-from relgraph.store.remote import Credentials
+from relgraph.store.remote import Credentials, RemoteStore
 from relgraph.store.synthetic import write_project
+from relgraph.vocab import GRAPH
 
 __all__ = ["push", "synth"]
 
 
 PUSH_EPILOG = (
-    "Exit codes: 0 every graph replaced; 2 the push failed (the message says whether the "
-    "store was left as it was or exactly which graphs were replaced). Secrets come from "
+    "Exit codes: 0 every graph replaced (and, with --prune, every stale graph deleted), or "
+    "the dry run was shown; 2 the push failed (the message says whether the store was left "
+    "as it was or exactly which graphs were replaced or deleted). Secrets come from "
     "environment variables only, never from the command line."
 )
 
@@ -61,6 +64,24 @@ PUSH_EPILOG = (
 @click.option(
     "--timeout", type=float, default=300.0, show_default=True, help="Seconds per request."
 )
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also delete relgraph's graphs in the store that the build no longer has (only "
+    f"graphs under {GRAPH}; listed with --backend).",
+)
+@click.option(
+    "--backend",
+    default=None,
+    metavar="URL",
+    help="The store's SPARQL 1.1 query endpoint (the URL `serve --backend` takes), to list "
+    "its graphs for --prune and --dry-run (setting backend).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show which graphs would be replaced, created and (with --prune) deleted; change nothing.",
+)
 @pass_settings
 def push(
     settings: Settings,
@@ -71,12 +92,17 @@ def push(
     token_env: str | None,
     graph_param: str,
     timeout: float,
+    prune: bool,
+    backend: str | None,
+    dry_run: bool,
 ) -> None:
     """Upload the built graph to a triple store, one named graph per source.
 
     Each graph replaces its previous version in the store (HTTP PUT of the
-    SPARQL 1.1 Graph Store Protocol). The store's current versions are read
-    first, so a failed push puts back what it had replaced.
+    SPARQL 1.1 Graph Store Protocol). With --prune, relgraph's graphs that the
+    store holds and the build no longer has (a source removed since the last
+    push) are deleted after every graph was put. The store's current versions
+    are read first, so a failed push puts back what it had replaced or deleted.
     """
     credentials = Credentials.from_env(
         user=user, password_env=password_env, token_env=token_env, scheme=scheme
@@ -85,7 +111,26 @@ def push(
     client = GraphStoreClient(
         endpoint, credentials=credentials, timeout_s=timeout, graph_param=graph_param
     )
-    total = len(store.graphs())
+    listed: list[str] | None = None
+    query_url = backend or settings.backend or None
+    if prune and not query_url:
+        raise ConfigError(
+            "--prune needs the store's SPARQL query endpoint to list the graphs it holds "
+            "(the Graph Store Protocol cannot list them)",
+            "give --backend QUERY-URL: the store's SPARQL query endpoint, as for serve --backend",
+        )
+    if query_url and (prune or dry_run):
+        remote = RemoteStore(query_url, credentials=credentials, timeout_s=timeout)
+        try:
+            listed = remote.graph_iris(refresh=True)
+        finally:
+            remote.close()
+    names = [g.iri for g in store.graphs()]
+    delete = stale_graphs(listed or [], names) if prune else []
+    if dry_run:
+        _show_plan(plan(store, client, delete=delete, existing=listed), prune=prune)
+        return
+    total = len(names)
     shown = [""]
     bar: Any
     with click.progressbar(
@@ -103,12 +148,30 @@ def push(
             bar.update(sent - done[0])
             done[0] = sent
 
-        report = push_graphs(store, client, progress=progress)
+        report = push_graphs(store, client, progress=progress, delete=delete)
     click.echo(
         f"pushed {report.triples} triples in {len(report.replaced) + len(report.created)} graphs "
         f"to {report.endpoint} ({report.bytes / 1e6:.1f} MB, {report.seconds:.1f} s): "
         f"{len(report.replaced)} replaced, {len(report.created)} new"
+        + (f", {len(report.deleted)} deleted" if prune else "")
     )
+    for graph in report.deleted:
+        click.echo(f"  deleted <{graph}>")
+
+
+def _show_plan(planned: PushPlan, *, prune: bool) -> None:
+    """Print what a push would do, one graph a line."""
+    click.echo(
+        f"dry run: nothing was changed at {planned.endpoint}. A push would send "
+        f"{planned.triples} triples ({planned.bytes / 1e6:.1f} MB) and:"
+    )
+    groups = [("replace", planned.replace), ("create", planned.create)]
+    if prune:
+        groups.append(("delete (in the store, no longer in the build)", planned.delete))
+    for verb, graphs in groups:
+        click.echo(f"  {verb}: {len(graphs)} graph(s)")
+        for graph in graphs:
+            click.echo(f"    <{graph}>")
 
 
 def _size(_ctx: click.Context, _param: click.Parameter, value: str) -> int:

@@ -39,7 +39,8 @@ from relgraph.errors import StudySheetError
 from relgraph.settings import Settings
 from relgraph.store.builder import load_sources
 from relgraph.store.memory import GraphStore
-from relgraph.store.sources import SourceIndex, graph_iri_for, parse_file
+from relgraph.store.origins import SourceIndex
+from relgraph.store.sources import graph_iri_for, parse_file
 from relgraph.vocab import GRAPH, PRISM, RGR
 
 __all__ = [

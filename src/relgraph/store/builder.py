@@ -9,6 +9,13 @@ the graph's SHA-256 digest; :func:`open_built` and :func:`check_built` refuse a
 graph that does not match it (damaged, truncated, or from an interrupted
 build) with a clear message, and :func:`is_up_to_date` is then false, so
 ``relgraph build`` rebuilds it.
+
+At scale (docs/decisions/0015-build-at-scale.md): the sources go to
+pyoxigraph's loader with no Python object per triple, the shapes into a store
+of their own so that the verification queries the other graphs without a copy
+of the store, lines of nodes are found only for the nodes an error names
+(:class:`~relgraph.store.origins.SourceIndex`), and pyoxigraph writes the
+N-Quads straight to the staged file.
 """
 
 from __future__ import annotations
@@ -27,7 +34,8 @@ from relgraph import __version__
 from relgraph.errors import LoadError, NotBuiltError, RelgraphError
 from relgraph.settings import Settings
 from relgraph.store.memory import GraphStore
-from relgraph.store.sources import SourceIndex, discover_sources, parse_source
+from relgraph.store.origins import SourceIndex
+from relgraph.store.sources import Source, discover_sources
 
 __all__ = [
     "BuildResult",
@@ -39,6 +47,7 @@ __all__ = [
     "open_built",
     "is_up_to_date",
     "load_sources",
+    "load_checked_and_shapes",
     "Verifier",
 ]
 
@@ -47,9 +56,10 @@ GRAPH_FILE = "relgraph.nq"
 #: File name of the build manifest inside ``build_dir``.
 MANIFEST_FILE = "manifest.json"
 
-#: A verification step, given the new store and where its nodes come from: raises (e.g.
-#: CheckFailed) to refuse the new graph, or returns notes (e.g. what it could not verify).
-Verifier = Callable[[GraphStore, SourceIndex], "list[str] | None"]
+#: A verification step, given the new graph's checked graphs (every graph but the shapes),
+#: where its nodes come from, and its shapes graphs: raises (e.g. CheckFailed) to refuse
+#: the new graph, or returns notes (e.g. what it could not verify).
+Verifier = Callable[[GraphStore, SourceIndex, GraphStore], "list[str] | None"]
 
 
 @dataclass
@@ -133,25 +143,47 @@ def is_up_to_date(settings: Settings) -> bool:
     return bool(manifest.get("sources") == _digests(settings))
 
 
-def load_sources(settings: Settings, index: SourceIndex | None = None) -> GraphStore:
-    """Parse every source into a fresh store (raises LoadError on bad input).
+def _report_name(source: Source, root: Path) -> str:
+    """How reports name a source: its path relative to the project (else as given)."""
+    try:
+        return source.path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(source.path)
 
-    :param index: filled with the lines of nodes and the written literals.
+
+def load_sources(settings: Settings, index: SourceIndex | None = None) -> GraphStore:
+    """Load every source into a fresh store, one named graph each (raises LoadError on bad input).
+
+    :param index: told where each source went, to find lines of nodes when asked.
     """
     store = GraphStore()
     root = settings.project_path
     for source in discover_sources(settings):
-        if index is None:
-            store.add_quads(parse_source(source))
-            continue
-        try:
-            name = source.path.resolve().relative_to(root).as_posix()
-        except ValueError:
-            name = str(source.path)
-        quads = parse_source(source, origins=index.origins, name=name)
-        index.add(quads)
-        store.add_quads(quads)
+        store.load_source(source)
+        if index is not None:
+            index.track(store, source, _report_name(source, root))
     return store
+
+
+def load_checked_and_shapes(
+    settings: Settings, index: SourceIndex | None = None
+) -> tuple[GraphStore, GraphStore]:
+    """Load the sources into two stores: every graph but the shapes, and the shapes.
+
+    What the check queries (the first) then needs no copy of the store without the
+    shapes (queries over pyoxigraph's union default graph are several times faster
+    than over a list of graphs, docs/decisions/0002).
+
+    :raises LoadError: as :func:`load_sources`.
+    """
+    checked, shapes = GraphStore(), GraphStore()
+    root = settings.project_path
+    for source in discover_sources(settings):
+        store = shapes if source.kind == "shapes" else checked
+        store.load_source(source)
+        if index is not None:
+            index.track(store, source, _report_name(source, root))
+    return checked, shapes
 
 
 def build(
@@ -176,8 +208,10 @@ def build(
         )
     digests = _digests(settings)
     index = SourceIndex()
-    store = load_sources(settings, index if verify is not None else None)
-    notes = (verify(store, index) or []) if verify is not None else []
+    store, shapes = load_checked_and_shapes(settings, index)
+    notes = (verify(store, index, shapes) or []) if verify is not None else []
+    store.add_quads(shapes.quads())  # the built graph holds every graph
+    del shapes
     graphs = {g.iri: g.triples for g in store.graphs()}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -187,9 +221,10 @@ def build(
     with _Staged(target) as graph_tmp, _Staged(manifest_file) as manifest_tmp:
         store.dump(graph_tmp.path)
         graph_tmp.sync()
+        triples = len(store)
         manifest = {
             "sources": digests,
-            "triples": len(store),
+            "triples": triples,
             "graphs": graphs,
             "built": time.time(),
             "graph_sha256": graph_digest(graph_tmp.path),
@@ -201,7 +236,7 @@ def build(
         graph_tmp.commit()
         manifest_tmp.commit()
     return BuildResult(
-        target, len(store), graphs, seconds=time.perf_counter() - started, notes=list(notes)
+        target, triples, graphs, seconds=time.perf_counter() - started, notes=list(notes)
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from relgraph.settings import Settings
 from relgraph.store.base import ReadableStore
+from relgraph.store.memory import GraphStore
 from relgraph.store.sources import SourceKind, discover_sources
 from relgraph.vocab import GRAPH
 
@@ -77,6 +78,13 @@ def graph_parts(store: ReadableStore, settings: Settings, extra: Iterable[str] =
     kinds: dict[str, Part] = {s.graph: s.kind for s in discover_sources(settings)}
     kinds.update({g: "extra" for g in extra})
     parts = GraphParts()
-    for info in store.graphs():
-        parts.of(kinds.get(info.iri) or _by_iri(info.iri)).append(info.iri)
+    for iri in _graph_names(store):
+        parts.of(kinds.get(iri) or _by_iri(iri)).append(iri)
     return parts
+
+
+def _graph_names(store: ReadableStore) -> list[str]:
+    """The named graphs' IRIs, sorted; the embedded store's without counting their triples."""
+    if isinstance(store, GraphStore):
+        return store.graph_names()
+    return [info.iri for info in store.graphs()]

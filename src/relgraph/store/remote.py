@@ -143,8 +143,9 @@ class RemoteStore(QueryMethods):
     :param timeout_s: seconds a query may take before :class:`QueryTimeout` (lowered
         per query by :meth:`answer`'s ``time_limit_s``).
     :param graph_prefix: relgraph's named graphs are those whose IRI starts with it.
-    :param dataset: ``graphs`` (default): the union default graph is relgraph's
-        graphs, listed in the request; ``store``: the store's own default graph.
+    :param dataset: ``graphs`` (default): the union default graph is relgraph's graphs,
+        listed in the request (Protocol §2.1.4); ``store``: no dataset is sent, for a store
+        whose default graph is that union (:meth:`_check_union`, backend_union_default_graph).
     :param timeout_parameter: how the store is told a query's time limit (see
         :data:`TimeoutParameter`).
     :param connections: connections kept alive (about the threads that query at once).
@@ -178,6 +179,7 @@ class RemoteStore(QueryMethods):
         self.http = HttpClient(endpoint, credentials, timeout_s)
         self.pool = ConnectionPool(endpoint, credentials, connections)
         self._graphs: list[str] | None = None
+        self._union_checked = False
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
@@ -213,6 +215,7 @@ class RemoteStore(QueryMethods):
             timeout_s=max(60.0, settings.query_time_limit_ms / 1000 * 3),
             timeout_parameter=parameter,  # type: ignore[arg-type]
             connections=max(1, settings.threads),
+            dataset="store" if settings.backend_union_default_graph else "graphs",
         )
 
     def close(self) -> None:
@@ -298,7 +301,36 @@ class RemoteStore(QueryMethods):
         if union_default_graph and self.dataset == "graphs":
             every = self._all_graphs()
             return (every, every)
+        if union_default_graph and self.dataset == "store" and not self._union_checked:
+            self._check_union()
         return ()
+
+    def _check_union(self) -> None:
+        """Check, once, that the store's default graph holds relgraph's triples (``store``).
+
+        One triple of one of relgraph's graphs (no blank nodes) is asked for with ``ASK``
+        without a dataset; a store whose default graph is not the union (Oxigraph's server
+        without ``--union-default-graph``: empty) would answer every query with nothing.
+
+        :raises ConfigError: when the default graph does not hold the triple.
+        """
+        graphs = self._all_graphs()
+        sample = self._send(
+            "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(?g = {ox.NamedNode(graphs[0])} && !isBlank(?s) && !isBlank(?o)) }} LIMIT 1",
+            dataset=(),
+        )
+        for row in sample if isinstance(sample, ox.QuerySolutions) else []:
+            found = self._send(f"ASK {{ {row['s']} {row['p']} {row['o']} }}", dataset=())
+            if not (isinstance(found, ox.QueryBoolean) and bool(found)):
+                raise ConfigError(
+                    f"the default graph of the store at {self.endpoint} is not the union of "
+                    f"its named graphs: it lacks the triples of <{graphs[0]}>",
+                    "start the store with its default graph as the union (Oxigraph: "
+                    "--union-default-graph; Fuseki: tdb2:unionDefaultGraph true), or drop "
+                    "backend_union_default_graph (--list-graphs)",
+                )
+        self._union_checked = True
 
     def query(
         self,

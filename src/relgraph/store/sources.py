@@ -1,7 +1,12 @@
 """Find and parse relgraph's source files: one named graph per file, and where nodes are.
 
 Parsing uses pyoxigraph (fast, with line and column in errors); rdflib is
-used where a Python graph object is needed (SHACL, canonical formatting).
+used where a Python graph object is needed (canonical formatting, pySHACL).
+:func:`load_source` hands a file to pyoxigraph's own loader (Rust, no Python
+object per triple: ~10^6 triples in about ten seconds on this machine), which
+the build and the check use; :func:`parse_file` yields the quads to Python and
+can record lines, which :class:`relgraph.store.origins.SourceIndex` does only
+for the files that describe a node a report names.
 
 Files are read as their editors wrote them: a UTF-8 byte-order mark (which
 Windows editors add) is dropped before parsing. RDF 1.2 constructs that the
@@ -9,9 +14,7 @@ checks cannot handle (triple terms and reified triples ``<< ... >>``,
 literals with a base direction ``"..."@en--ltr``) are refused with an error
 naming the file, the line and the construct. :func:`parse_file` can also
 record where each node is described (:class:`Origins`), so that reports name
-the file and line of a node, blank nodes included; :class:`SourceIndex` keeps
-those lines and every literal as the file writes it (the store keeps literals
-in canonical form: ``"01700"^^xsd:integer`` becomes ``1700``).
+the file and line of a node, blank nodes included.
 
 SSSOM mapping files (``mappings/*.sssom.tsv``) are sources too: they become
 SKOS triples (:func:`relgraph.mappings.sssom.mapping_quads`).
@@ -24,7 +27,7 @@ import io
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal, cast
 
@@ -34,18 +37,18 @@ import rdflib
 from relgraph.errors import LoadError
 from relgraph.mappings.sssom import mapping_quads
 from relgraph.settings import PathSetting, Settings
-from relgraph.vocab import GRAPH, OWL, SCRATCH, XSD
+from relgraph.vocab import GRAPH, OWL, XSD
 
 __all__ = [
     "BOM",
     "Origins",
     "Source",
-    "SourceIndex",
     "SOURCE_FOLDERS",
     "SourceKind",
     "discover_sources",
     "extra_source",
     "node_key",
+    "load_source",
     "parse_source",
     "parse_file",
     "graph_iri_for",
@@ -287,17 +290,8 @@ def parse_file(
     :raises LoadError: naming the file, line and column of a syntax error, or
         the line of an RDF 1.2 construct the checks cannot handle.
     """
-    fmt = _format_for(path)
+    fmt, data = _read(path)
     target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LoadError(
-            f"cannot read file: {exc.strerror}", "check the path", path=str(path)
-        ) from exc
-    data = data.removeprefix(BOM)
-    if fmt == ox.RdfFormat.RDF_XML:
-        _guard_entities(data, path)
     reader = _LineReader(data) if origins is not None else None
     label = name or str(path)
     quads: list[ox.Quad] = []
@@ -322,27 +316,91 @@ def parse_file(
                 if key not in origins:
                     origins[key] = (label, max(1, reader.line))
             quads.append(ox.Quad(q.subject, q.predicate, q.object, target))
-    except SyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) else None
-        column = exc.offset if isinstance(exc.offset, int) else None
+    except (SyntaxError, ValueError, MemoryError) as exc:
+        raise _load_error(exc, fmt, path, reader.line if reader is not None else None) from None
+    return iter(quads)
+
+
+def _read(path: Path) -> tuple[ox.RdfFormat, bytes]:
+    """A source file's syntax and bytes (BOM dropped, RDF/XML entities guarded).
+
+    :raises LoadError: for a file of no RDF syntax, that cannot be read, or whose
+        entities could exhaust memory.
+    """
+    fmt = _format_for(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
         raise LoadError(
+            f"cannot read file: {exc.strerror}", "check the path", path=str(path)
+        ) from exc
+    data = data.removeprefix(BOM)
+    if fmt == ox.RdfFormat.RDF_XML:
+        _guard_entities(data, path)
+    return fmt, data
+
+
+def _load_error(exc: Exception, fmt: ox.RdfFormat, path: Path, line: int | None) -> LoadError:
+    """The LoadError for what pyoxigraph's parser raised, with file, line and column."""
+    if isinstance(exc, SyntaxError):
+        return LoadError(
             f"invalid {fmt.name}: {exc.msg}",
             "fix the syntax at that line (an unclosed statement often shows one line later)",
             path=str(path),
-            line=line,
-            column=column,
-        ) from None
-    except ValueError as exc:
-        raise LoadError(f"invalid {fmt.name}: {exc}", "fix the file", path=str(path)) from None
-    except MemoryError as exc:
+            line=exc.lineno if isinstance(exc.lineno, int) else None,
+            column=exc.offset if isinstance(exc.offset, int) else None,
+        )
+    if isinstance(exc, MemoryError):
         # pyoxigraph reads one token (a literal, an IRI) into a buffer of at most 16 MiB
-        raise LoadError(
+        return LoadError(
             f"a literal or IRI is too long to read ({exc})",
             "keep literals and IRIs under 16 MiB: long texts belong in files the graph points to",
             path=str(path),
-            line=reader.line if reader is not None else None,
-        ) from None
-    return iter(quads)
+            line=line,
+        )
+    return LoadError(f"invalid {fmt.name}: {exc}", "fix the file", path=str(path))
+
+
+#: Bytes without which a file cannot hold an RDF 1.2 construct the checks refuse (triple
+#: terms ``<<( )>>``, reified triples ``<< >>``, annotations ``{| |}``, reifiers ``~``,
+#: base directions ``@en--ltr``; in RDF/XML ``rdf:parseType="Triple"``,
+#: ``rdf:annotation`` and ``its:dir``). Loose on purpose: a file that has one is
+#: parsed in Python, where :func:`parse_file` finds the construct exactly or none.
+_RDF12_MARKS: dict[ox.RdfFormat, tuple[bytes, ...]] = {
+    ox.RdfFormat.TURTLE: (b"<<", b"{|", b"~", b"--"),
+    ox.RdfFormat.N_TRIPLES: (b"<<", b"~", b"--"),
+    ox.RdfFormat.RDF_XML: (b"parseType", b"annotation", b"dir"),
+}
+
+
+def load_source(store: ox.Store, source: Source) -> None:
+    """Load a source into a pyoxigraph store, into its named graph, by pyoxigraph's loader.
+
+    The same result, errors and refusals as :func:`parse_source` (blank nodes get
+    fresh ids), without a Python object per triple: the file's bytes go to the loader
+    (Rust) unless they may hold an RDF 1.2 construct (:data:`_RDF12_MARKS`), then
+    :func:`parse_file` reads them. Lines of nodes are not kept; see
+    :class:`relgraph.store.origins.SourceIndex`.
+
+    :raises LoadError: naming the file, line and column of a syntax error, or the
+        line of an RDF 1.2 construct; the store may then hold part of the file.
+    """
+    if source.kind == "mappings":
+        store.bulk_extend(mapping_quads(source.path, source.graph))
+        return
+    fmt, data = _read(source.path)
+    if any(mark in data for mark in _RDF12_MARKS.get(fmt, (b"",))):
+        store.bulk_extend(parse_file(source.path, source.graph))
+        return
+    try:
+        store.bulk_load(
+            data,
+            format=fmt,
+            base_iri=source.path.resolve().as_uri(),
+            to_graph=ox.NamedNode(source.graph),
+        )
+    except (SyntaxError, ValueError, MemoryError) as exc:
+        raise _load_error(exc, fmt, source.path, None) from None
 
 
 def _construct_line(path: Path, fmt: ox.RdfFormat) -> int | None:
@@ -400,44 +458,3 @@ def to_rdflib_triple(quad: ox.Quad) -> tuple[rdflib.term.Node, rdflib.term.Node,
         _to_rdflib_term(quad.predicate),
         _to_rdflib_term(quad.object),
     )
-
-
-@dataclass
-class SourceIndex:
-    """Lines of nodes and written literals of the files parsed for one check.
-
-    :ivar origins: node key (see :func:`node_key`) -> (file, line).
-    """
-
-    origins: Origins = field(default_factory=dict)
-    _literals: list[tuple[str, ox.Literal]] = field(default_factory=list)
-
-    def add(self, quads: Iterable[ox.Quad]) -> None:
-        """Remember the literals of parsed quads, by subject."""
-        self._literals += [
-            (node_key(q.subject), q.object) for q in quads if isinstance(q.object, ox.Literal)
-        ]
-
-    def where(self, node: str) -> tuple[str, int] | None:
-        """The file and line where a node is first described, if known."""
-        return self.origins.get(node)
-
-    def written(self, nodes: set[str]) -> dict[tuple[str, str], str]:
-        """(node, value in canonical form) -> the value as written, where the two differ."""
-        literals = [(n, lit) for n, lit in self._literals if n in nodes]
-        if not literals:
-            return {}
-        store = ox.Store()
-        predicate = ox.NamedNode(SCRATCH + "value")
-        store.extend(
-            ox.Quad(ox.NamedNode(f"{SCRATCH}literal:{i}"), predicate, lit)
-            for i, (_, lit) in enumerate(literals)
-        )
-        out: dict[tuple[str, str], str] = {}
-        for quad in store:
-            index = int(quad.subject.value.rsplit(":", 1)[1])
-            node, original = literals[index]
-            stored = quad.object
-            if isinstance(stored, ox.Literal) and stored.value != original.value:
-                out.setdefault((node, stored.value), original.value)
-        return out
