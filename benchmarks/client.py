@@ -1,21 +1,29 @@
 """Measure SPARQL endpoints over HTTP: latency at concurrency 1 and N, and throughput.
 
 Every request is a SPARQL 1.1 Protocol query by POST (form-encoded), asking for
-SPARQL Results JSON, over a persistent (keep-alive) connection per client
-thread, so what is measured is the server's work plus loopback HTTP. Request
-loops are bounded in count and in time.
+SPARQL Results JSON, over a persistent (keep-alive) connection per client,
+so what is measured is the server's work plus loopback HTTP. Request loops are
+bounded in count and in time.
+
+The client must not be what limits the throughput it reports: on the 2-core
+machine the clients compete with the server for the cores. So the concurrent
+run reads each answer but counts its rows (a JSON parse) only after the timed
+window; ``processes=True`` runs each client in a process of its own instead of
+a thread (docs/decisions/0014-latency.md compares the two).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import statistics
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["Query", "Sample", "Client", "latency_run", "concurrent_run", "p95", "summary"]
 
@@ -37,6 +45,15 @@ class Sample:
     status: int
     rows: int | None
     error: str = ""
+    #: The answer's bytes while its rows are not counted yet (see :meth:`Client.run`).
+    data: bytes | None = field(default=None, repr=False)
+
+    def count(self) -> Sample:
+        """Count the rows of a kept answer (after a timed run) and drop its bytes."""
+        if self.data is not None:
+            self.rows = _rows(self.data, self.status)
+            self.data = None
+        return self
 
 
 def p95(values: list[float]) -> float:
@@ -67,8 +84,12 @@ class Client:
             self.conn.close()
             self.conn = None
 
-    def run(self, query: Query) -> Sample:
-        """Send one query; return its sample (status 0 for a transport failure)."""
+    def run(self, query: Query, *, count: bool = True) -> Sample:
+        """Send one query; return its sample (status 0 for a transport failure).
+
+        :param count: count the answer's rows now; False keeps its bytes in the sample
+            for :meth:`Sample.count` later, out of a timed window.
+        """
         body = urllib.parse.urlencode({"query": query.text}).encode("utf-8")
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
@@ -85,6 +106,8 @@ class Client:
                 if response.getheader("Connection", "").lower() == "close":
                     self.close()
                 error = "" if response.status == 200 else _excerpt(data)
+                if not count:
+                    return Sample(query.id, ms, response.status, None, error, data)
                 return Sample(query.id, ms, response.status, _rows(data, response.status), error)
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
@@ -177,44 +200,97 @@ def concurrent_run(
     rounds: int,
     budget_s: float = 60.0,
     timeout_s: float = 300.0,
+    processes: bool = False,
 ) -> ConcurrentResult:
-    """``clients`` threads, each sending every query ``rounds`` times (rotated order).
+    """``clients`` clients at once, each sending every query ``rounds`` times (rotated order).
 
-    A thread stops early when ``budget_s`` has passed since the start.
+    Each client opens its connection (one warm-up request) before the clock starts; a
+    client stops early when ``budget_s`` has passed since the start. Rows are counted
+    after the run.
+
+    :param processes: one process per client, so that the clients' own Python work is
+        spread over the cores; False (default): one thread per client in this process.
+        On the 2-core machine the threads measured the server as fast or faster (they
+        leave it more of the cores: docs/decisions/0014-latency.md).
     """
     result = ConcurrentResult()
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients + 1)
-    deadline = [0.0]
+    if processes:
+        ctx = multiprocessing.get_context("spawn")
+        barrier: Any = ctx.Barrier(clients + 1)
+        out: Any = ctx.Queue()
+        workers: list[Any] = [
+            ctx.Process(
+                target=_client_process,
+                args=(endpoint, queries, i, rounds, budget_s, timeout_s, barrier, out),
+                daemon=True,
+            )
+            for i in range(clients)
+        ]
+    else:
+        barrier = threading.Barrier(clients + 1)
+        lock = threading.Lock()
+        collected: list[list[Sample]] = []
 
-    def work(index: int) -> None:
-        client = Client(endpoint, timeout_s)
-        order = queries[index % len(queries) :] + queries[: index % len(queries)]
-        mine: list[Sample] = []
-        client.run(order[0])  # open the connection
-        barrier.wait()
-        try:
-            for _ in range(rounds):
-                for query in order:
-                    if time.perf_counter() > deadline[0]:
-                        break
-                    mine.append(client.run(query))
-        finally:
-            client.close()
+        def work(index: int) -> None:
+            mine = _client_loop(endpoint, queries, index, rounds, budget_s, timeout_s, barrier)
             with lock:
-                result.samples += mine
+                collected.append(mine)
 
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    # The deadline is set before the threads are released (they read it at once).
-    deadline[0] = time.perf_counter() + budget_s
-    barrier.wait()
+        workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()  # every client connected: go
     started = time.perf_counter()
-    for thread in threads:
-        thread.join()
+    barrier.wait()  # every client done
     result.wall_s = time.perf_counter() - started
+    parts = [out.get() for _ in workers] if processes else collected
+    for worker in workers:
+        worker.join()
+    result.samples = [sample.count() for part in parts for sample in part]
     return result
+
+
+def _client_loop(
+    endpoint: str,
+    queries: list[Query],
+    index: int,
+    rounds: int,
+    budget_s: float,
+    timeout_s: float,
+    barrier: Any,
+) -> list[Sample]:
+    """One client of :func:`concurrent_run`: connect, wait for the others, send, wait again."""
+    client = Client(endpoint, timeout_s)
+    order = queries[index % len(queries) :] + queries[: index % len(queries)]
+    mine: list[Sample] = []
+    client.run(order[0])  # open the connection
+    barrier.wait()
+    deadline = time.perf_counter() + budget_s
+    try:
+        for _ in range(rounds):
+            for query in order:
+                if time.perf_counter() > deadline:
+                    break
+                mine.append(client.run(query, count=False))
+    finally:
+        client.close()
+        barrier.wait()
+    return mine
+
+
+def _client_process(
+    endpoint: str,
+    queries: list[Query],
+    index: int,
+    rounds: int,
+    budget_s: float,
+    timeout_s: float,
+    barrier: Any,
+    out: Any,
+) -> None:
+    """A client of :func:`concurrent_run` in a process of its own; sends its samples back."""
+    samples = _client_loop(endpoint, queries, index, rounds, budget_s, timeout_s, barrier)
+    out.put([sample.count() for sample in samples])  # after the timed window
 
 
 def summary(samples: list[Sample], timeout_ms: float | None = None) -> dict[str, object]:

@@ -3,6 +3,7 @@
 Usage (the graph built, e.g. ``make build``)::
 
     .venv/bin/python scripts/bench_overhead.py [--project-dir DIR] [--repeat 30] [--json OUT]
+        [--concurrency 8]
 
 Each stored query (``queries/cq/``, its default parameters bound) is answered in
 layers, each including the one before, and the median over the queries of each
@@ -13,10 +14,18 @@ layer's median is printed, with the difference between layers:
 3. ``service``: ``QueryService.run`` through the worker pool (inspection, job pickling,
    the pipe, the engine in the worker, the answer back), 2 workers, forkserver;
 4. ``serialise``: writing the answer as SPARQL Results JSON (``formats.write``);
-5. ``flask``: a POST to ``/sparql`` through Flask's test client (the whole request in
-   this process: protocol, negotiation, service, serialisation, headers);
+5. ``wsgi``: a POST to ``/sparql`` through the Flask app called as gunicorn calls it
+   (a WSGI environ, the body as ``wsgi.input``: protocol, negotiation, service,
+   serialisation, headers). Until docs/decisions/0014 this layer used Flask's test
+   client, whose own request building cost more than the app (1-4 ms);
 6. ``http``: the same POST over loopback HTTP to ``relgraph serve`` (gunicorn, 1 web
-   worker), on one keep-alive connection, as ``benchmarks/client.py`` sends it.
+   worker), on one keep-alive connection, as ``benchmarks/client.py`` sends it;
+7. ``http_304`` (reported apart, not a layer of the others): the same POST with the
+   answer's ``ETag`` in ``If-None-Match``, answered 304 without evaluation.
+
+With ``--concurrency N`` the throughput of the same server is then measured with
+``benchmarks/client.py`` at concurrency 1 and N (every stored query, ``--rounds``
+rounds per client), as the benchmark does: N/1 is the concurrency target's ratio.
 
 Requests go to 127.0.0.1 only; every loop is bounded by ``--repeat``.
 """
@@ -25,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import json
 import os
 import statistics
@@ -58,6 +68,38 @@ def free_port() -> int:
         return port
 
 
+def wsgi_post(app: Any, body: bytes, accept: str) -> bytes:
+    """POST ``body`` (form-encoded) to ``/sparql`` of a WSGI app, as gunicorn would."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/sparql",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "5000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_ACCEPT": accept,
+        "HTTP_HOST": "127.0.0.1:5000",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    status: list[str] = []
+    chunks = app(environ, lambda s, h, e=None: status.append(s))
+    try:
+        data = b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+    assert status and status[0].startswith("200"), (status, data[:200])
+    return data
+
+
 def main() -> int:
     from relgraph.query.catalog import list_queries
     from relgraph.query.formats import write
@@ -73,6 +115,8 @@ def main() -> int:
     parser.add_argument("--project-dir", type=Path, default=ROOT)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--json", type=Path, default=None, help="write the numbers here")
+    parser.add_argument("--concurrency", type=int, default=0, help="also measure c1 and cN")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per client at cN")
     args = parser.parse_args()
     settings = Settings.load(args.project_dir).replace(query_workers=2)
     store = open_built(settings)
@@ -80,10 +124,9 @@ def main() -> int:
     stored = list_queries(settings)
     texts = {q.id: prologue + q.standalone() for q in stored}
     layers: dict[str, dict[str, float]] = {
-        k: {} for k in ("engine", "inspect", "service", "serialise", "flask", "http")
+        k: {} for k in ("engine", "inspect", "service", "serialise", "wsgi", "http", "http_304")
     }
-    app = create_app(settings, store)
-    client = app.test_client()
+    app = create_app(settings)  # the built graph, as the server serves it
     service = QueryService.with_pool(settings, start_method="forkserver")
     pool = service.pool
     assert pool is not None
@@ -129,20 +172,18 @@ def main() -> int:
             layers["serialise"][q.id] = median_ms(
                 lambda o=outcome: write(o.answer, "json"), args.repeat
             )
-            form = {"query": text}
-            layers["flask"][q.id] = median_ms(
-                lambda f=form: client.post(
-                    "/sparql", data=f, headers={"Accept": headers["Accept"]}
-                ),
-                args.repeat,
+            body = urllib.parse.urlencode({"query": text}).encode()
+            layers["wsgi"][q.id] = median_ms(
+                lambda b=body: wsgi_post(app, b, headers["Accept"]), args.repeat
             )
-            body = urllib.parse.urlencode(form).encode()
 
-            def over_http(b: bytes = body) -> None:
+            def over_http(
+                b: bytes = body, sent: dict[str, str] = headers, expect: int = 200
+            ) -> str | None:
                 # gunicorn closes a connection idle for 2 s (keepalive): open a new one then
                 for attempt in (1, 2):
                     try:
-                        conn.request("POST", "/sparql", body=b, headers=headers)
+                        conn.request("POST", "/sparql", body=b, headers=sent)
                         response = conn.getresponse()
                         break
                     except (http.client.HTTPException, OSError):
@@ -150,14 +191,24 @@ def main() -> int:
                         if attempt == 2:
                             raise
                 response.read()
-                assert response.status == 200, response.status
+                assert response.status == expect, response.status
+                return response.getheader("ETag")
 
             layers["http"][q.id] = median_ms(over_http, args.repeat)
+            tag = over_http()
+            if tag:
+                conditional = dict(headers, **{"If-None-Match": tag})
+                layers["http_304"][q.id] = median_ms(
+                    lambda c=conditional: over_http(sent=c, expect=304), args.repeat
+                )
+        if args.concurrency > 1:
+            throughput = concurrency(port, stored, texts, args.concurrency, args.rounds)
     finally:
         server.terminate()
         server.wait(20)
         service.close()
-    med = {k: statistics.median(v.values()) for k, v in layers.items()}
+        app.extensions["relgraph"].close()
+    med = {k: statistics.median(v.values()) for k, v in layers.items() if v}
     added = {
         q.id: layers["http"][q.id] - layers["engine"][q.id] for q in stored
     }  # per query, then the median
@@ -169,16 +220,42 @@ def main() -> int:
     hop = med["service"] - med["engine"] - med["inspect"]
     print(f"  pool hop (service - engine - inspect):   {hop:.3f}")
     print(
-        f"  flask (flask - service - serialise):     {med['flask'] - med['service'] - med['serialise']:.3f}"
+        f"  flask (wsgi - service - serialise):      {med['wsgi'] - med['service'] - med['serialise']:.3f}"
     )
     print(
         f"  web stack (http - service - serialise):  {med['http'] - med['service'] - med['serialise']:.3f}"
     )
     addition = statistics.median(added.values())
     print(f"server's addition (median over queries of http - engine): {addition:.3f}")
+    if "http_304" in med:
+        print(
+            f"conditional request answered 304 (not a layer; answer cache): {med['http_304']:.3f}"
+        )
+    result: dict[str, Any] = {"layers": layers, "medians": med, "addition": addition}
+    if args.concurrency > 1:
+        result["throughput"] = throughput
+        print(
+            f"throughput: c1 {throughput['c1']:.0f} req/s, c{args.concurrency} "
+            f"{throughput['cn']:.0f} req/s, ratio {throughput['ratio']:.2f}"
+        )
+    print(f"load average: {os.getloadavg()[0]:.2f}")
     if args.json:
-        args.json.write_text(json.dumps({"layers": layers, "medians": med}, indent=1))
+        args.json.write_text(json.dumps(result, indent=1))
     return 0
+
+
+def concurrency(
+    port: int, stored: list[Any], texts: dict[str, str], clients: int, rounds: int
+) -> dict[str, float]:
+    """Throughput at concurrency 1 and ``clients``, measured as ``benchmarks/run.py`` does."""
+    from benchmarks.client import Query, concurrent_run, latency_run
+
+    url = f"http://127.0.0.1:{port}/sparql"
+    queries = [Query(q.id, texts[q.id]) for q in stored]
+    c1 = [s for s in latency_run(url, queries, repeat=rounds) if s.status == 200]
+    one = len(c1) / (sum(s.ms for s in c1) / 1000)
+    many = concurrent_run(url, queries, clients=clients, rounds=rounds, budget_s=120).throughput
+    return {"c1": one, "cn": many, "ratio": many / one}
 
 
 if __name__ == "__main__":

@@ -114,6 +114,7 @@ Web: Flask
   ``web.security``           headers of every response: CSP, CORS, nosniff
   ``web.limits``             per-client limits on queries: concurrency, time budget (429)
   ``web.health``             internal-error counts; replacing a failing process
+  ``web.validators``         entity tags of answers: ``If-None-Match`` and 304
   ``web.server``             gunicorn
 
 CLI: Click

@@ -150,6 +150,13 @@ class Settings:
         "wait for a query worker, so more threads than query workers keep pages served).",
         minimum=1,
     )
+    keepalive_linger_ms: int = _setting(
+        2,
+        "How long a web server thread waits for the next request on a kept-alive connection "
+        "before handing it back to the poller (0: at once, as gunicorn's gthread worker); a "
+        "client sending requests back to back is then answered without two thread hand-offs "
+        "(docs/decisions/0014-latency.md).",
+    )
     max_error_streak: int = _setting(
         5,
         "Internal errors (HTTP 500) in a row after which a web worker process exits so that "

@@ -56,3 +56,47 @@ def test_an_empty_text_is_a_syntax_error() -> None:
         inspect_query("   ")
     with pytest.raises(QuerySyntaxError, match="empty"):
         inspect_query("# only a comment\n")
+
+
+# -- the remembered inspection (docs/decisions/0014-latency.md) ------------------------------
+
+
+def test_remembered_inspection_is_the_inspection() -> None:
+    from relgraph.query.inspection import inspect_cached
+
+    texts = [
+        "SELECT * WHERE { ?s ?p ?o }",
+        "PREFIX e: <http://e/> CONSTRUCT { ?s ?p ?o } FROM e:g WHERE { ?s ?p ?o }",
+        'ASK { ?s ?p "self-service" }',
+    ]
+    for text in texts:
+        first = inspect_cached(text, max_nesting=50)
+        assert first == inspect_query(text, max_nesting=50)
+        assert inspect_cached(text, max_nesting=50) is first  # remembered
+
+
+def test_refused_texts_are_refused_every_time_with_the_cache() -> None:
+    from relgraph.query.inspection import inspect_cached
+
+    for _ in range(3):
+        with pytest.raises(QueryRejected, match="SERVICE"):
+            inspect_cached("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
+        with pytest.raises(QueryRejected, match="DROP"):
+            inspect_cached("DROP ALL")
+    deep = "ASK { " + "{ " * 20 + "}" * 20 + " }"
+    assert inspect_cached(deep, max_nesting=50).form == "ask"
+    with pytest.raises(QueryRejected, match="max_query_nesting"):
+        inspect_cached(deep, max_nesting=10)  # the limit is part of the key
+
+
+def test_the_cache_keeps_no_long_texts_and_is_bounded() -> None:
+    from relgraph.query import inspection
+
+    inspection._inspect_remembered.cache_clear()
+    long_text = "ASK { ?s ?p ?o } #" + "x" * inspection.INSPECTION_CACHE_CHARS
+    assert inspection.inspect_cached(long_text).form == "ask"
+    assert inspection._inspect_remembered.cache_info().currsize == 0
+    for i in range(inspection.INSPECTION_CACHE_SIZE + 50):
+        inspection.inspect_cached(f"ASK {{ ?s ?p {i} }}")
+    info = inspection._inspect_remembered.cache_info()
+    assert info.currsize == info.maxsize == inspection.INSPECTION_CACHE_SIZE

@@ -50,3 +50,20 @@ def test_free_sparql_off_is_403(make_app: Any) -> None:
     response = client.get("/sparql", query_string={"query": ASK})
     assert response.status_code == 403 and "allow_free_sparql" in response.json["error"]
     assert client.get("/queries/fx01-models.json").status_code == 200
+
+
+def test_negotiation_remembered_per_header_still_answers_each_kind_and_406(client: Any) -> None:
+    """The remembered negotiation (conneg._choose) is keyed by kind, parameters and Accept."""
+    csv = {"Accept": "text/csv"}
+    for _ in range(2):
+        select = client.get(
+            "/sparql", query_string={"query": "SELECT * { ?s ?p ?o } LIMIT 1"}, headers=csv
+        )
+        assert select.status_code == 200 and select.mimetype == "text/csv"
+        ask = client.get("/sparql", query_string={"query": ASK}, headers=csv)
+        assert ask.status_code == 406 and "json" in ask.json["error"].lower()
+        param = client.get("/sparql", query_string={"query": ASK, "format": "xml"}, headers=csv)
+        assert param.status_code == 200 and "xml" in param.mimetype
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = client.get("/sparql", query_string={"query": ASK}, headers=browser)
+    assert page.status_code == 303

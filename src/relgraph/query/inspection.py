@@ -39,6 +39,7 @@ corrupted by concurrent requests (issue #8; see
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -53,8 +54,12 @@ __all__ = [
     "QueryInfo",
     "Token",
     "UPDATE_OPERATIONS",
+    "VOLATILE_FUNCTIONS",
     "READ_ONLY_HINT",
+    "INSPECTION_CACHE_CHARS",
+    "INSPECTION_CACHE_SIZE",
     "dataset_clauses",
+    "inspect_cached",
     "inspect_query",
     "service_probe",
     "service_in_keyword_position",
@@ -167,11 +172,15 @@ class QueryInfo:
     :ivar mentions_service: whether the letters ``service`` occur anywhere in
         the text, so that the engine must confirm, on a :func:`service_probe`,
         that there is no SERVICE clause before the query runs.
+    :ivar deterministic: False when the text calls a function whose value changes
+        between evaluations (:data:`VOLATILE_FUNCTIONS`), so that two runs over the
+        same graph may answer differently (no entity tag: :mod:`relgraph.web.validators`).
     """
 
     form: str | None
     has_dataset: bool = False
     mentions_service: bool = False
+    deterministic: bool = True
 
     @property
     def returns_graph(self) -> bool:
@@ -184,6 +193,9 @@ def _update_name(keyword: str, following: str) -> str:
         return f"{keyword} {following}"
     return UPDATE_OPERATIONS[keyword]
 
+
+#: Functions of SPARQL 1.1 (section 17.4) whose value is new at each evaluation.
+VOLATILE_FUNCTIONS = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE"})
 
 _OPENING = frozenset({"{", "(", "[", "<<(", "<<", "{|"})
 _CLOSING = frozenset({"}", ")", "]", ")>>", ">>", "|}"})
@@ -198,7 +210,7 @@ def inspect_query(text: str, *, max_nesting: int = 0) -> QueryInfo:
     (1 s at depth 100) and overflows its stack (a crash) at a few ten thousand.
 
     >>> inspect_query("SELECT * WHERE { ?s ?p ?o }")
-    QueryInfo(form='select', has_dataset=False, mentions_service=False)
+    QueryInfo(form='select', has_dataset=False, mentions_service=False, deterministic=True)
     >>> try:
     ...     inspect_query("DROP ALL")
     ... except QueryRejected as exc:
@@ -220,9 +232,12 @@ def inspect_query(text: str, *, max_nesting: int = 0) -> QueryInfo:
     pending: str | None = None  # INSERT or DELETE, waiting for DATA / WHERE
     seen = False
     nesting = 0
+    volatile = False
     for token in tokens(text):
         seen = True
         upper = token.text.upper() if token.kind == "word" else ""
+        if upper in VOLATILE_FUNCTIONS:
+            volatile = True
         if token.kind == "punct":
             if token.text in _OPENING:
                 nesting += 1
@@ -280,7 +295,42 @@ def inspect_query(text: str, *, max_nesting: int = 0) -> QueryInfo:
         raise QuerySyntaxError(
             "the query is empty", "give a SELECT, ASK, CONSTRUCT or DESCRIBE query"
         )
-    return QueryInfo(form, has_dataset, _SERVICE_LETTERS.search(text) is not None)
+    return QueryInfo(
+        form, has_dataset, _SERVICE_LETTERS.search(text) is not None, deterministic=not volatile
+    )
+
+
+#: Most query texts whose inspection is remembered (:func:`inspect_cached`).
+INSPECTION_CACHE_SIZE = 512
+#: Longest text (characters) whose inspection is remembered: at most
+#: ``INSPECTION_CACHE_SIZE * INSPECTION_CACHE_CHARS`` characters are kept (16 M).
+INSPECTION_CACHE_CHARS = 32_768
+
+
+@functools.lru_cache(maxsize=INSPECTION_CACHE_SIZE)
+def _inspect_remembered(text: str, max_nesting: int) -> QueryInfo:
+    return inspect_query(text, max_nesting=max_nesting)
+
+
+def inspect_cached(text: str, *, max_nesting: int = 0) -> QueryInfo:
+    """:func:`inspect_query`, remembered for texts seen before (stored queries, clients' repeats).
+
+    The decision is a pure function of the text and ``max_nesting`` and
+    :class:`QueryInfo` is immutable, so a remembered answer is the answer; a text that
+    is refused raises again each time (exceptions are not remembered). The cache is
+    :func:`functools.lru_cache` (safe from any thread), bounded in entries
+    (:data:`INSPECTION_CACHE_SIZE`) and in the length of the texts it keeps
+    (:data:`INSPECTION_CACHE_CHARS`; longer texts are inspected each time), so a client
+    cannot grow it. Inspecting a stored query's text (about 1,000 characters, most of
+    them the prologue of predeclared prefixes) costs about 0.3 ms; a remembered one a
+    dictionary lookup (``docs/decisions/0014-latency.md``).
+
+    :raises QuerySyntaxError: if the text is empty.
+    :raises QueryRejected: as :func:`inspect_query`.
+    """
+    if len(text) > INSPECTION_CACHE_CHARS:
+        return inspect_query(text, max_nesting=max_nesting)
+    return _inspect_remembered(text, max_nesting)
 
 
 def service_probe(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:

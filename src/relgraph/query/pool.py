@@ -23,6 +23,7 @@ happens in between.
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import signal
 import threading
 import time
@@ -88,15 +89,15 @@ def worker_main(conn: Connection, path: str | None, nquads: bytes | None) -> Non
     conn.send(("ready", len(store)))
     while True:
         try:
-            job = conn.recv()
+            job = pickle.loads(conn.recv_bytes())  # noqa: S301 - our own pipe, from the pool
         except (EOFError, OSError):
             return
         if job is None:
             return
         try:
-            conn.send(("ok", execute(store, job)))
+            conn.send_bytes(pickle.dumps(("ok", execute(store, job)), _PROTOCOL))
         except RelgraphError as exc:
-            conn.send(("error", exc))
+            conn.send_bytes(pickle.dumps(("error", exc), _PROTOCOL))
         except (KeyboardInterrupt, SystemExit):  # pragma: no cover - shutdown
             return
         except BaseException:  # noqa: BLE001 - a panic, a bug, no memory: report and exit
@@ -105,6 +106,12 @@ def worker_main(conn: Connection, path: str | None, nquads: bytes | None) -> Non
             finally:
                 conn.close()
             return
+
+
+#: Jobs and answers cross the pipe as plain pickles (``send_bytes``): multiprocessing's
+#: own ``send`` copies its reducer table for every message, which only sockets and
+#: connections need.
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 class _Worker:
@@ -253,10 +260,14 @@ class QueryPool:
         )
 
     def _take(self) -> _Worker | None:
-        """An idle worker (a ready one first), or a new one if the pool is not full."""
+        """An idle worker (a ready one first), or a new one if the pool is not full.
+
+        The ready worker released last is taken first (a stack, not a queue): its
+        caches and pages are warm from the query it just answered, and the workers
+        not needed at the moment stay asleep (docs/decisions/0014-latency.md).
+        """
         if self._idle:
-            ready = [w for w in self._idle if w.ready]
-            worker = ready[0] if ready else self._idle[0]
+            worker = next((w for w in reversed(self._idle) if w.ready), self._idle[0])
             self._idle.remove(worker)
             return worker
         if len(self._workers) < self._size:
@@ -351,10 +362,10 @@ class QueryPool:
         """Send a job to a worker and wait for its message; replace the worker if need be."""
         message: Any = None
         try:
-            worker.conn.send(job)
+            worker.conn.send_bytes(pickle.dumps(job, _PROTOCOL))
             finished = worker.conn.poll(time_limit_s)
             if finished:
-                message = worker.conn.recv()
+                message = pickle.loads(worker.conn.recv_bytes())  # noqa: S301 - our own worker
         except (EOFError, OSError):
             with self._cond:
                 self.died += 1

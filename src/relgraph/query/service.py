@@ -46,7 +46,7 @@ from relgraph.query.catalog import StoredQuery
 from relgraph.query.inspection import (
     QueryInfo,
     dataset_clauses,
-    inspect_query,
+    inspect_cached,
     service_in_keyword_position,
     service_probe,
 )
@@ -350,7 +350,7 @@ class QueryService:
                 "free SPARQL is switched off on this server (setting allow_free_sparql)",
                 "run one of the stored queries at /queries instead",
             )
-        return inspect_query(request.query, max_nesting=self.settings.max_query_nesting)
+        return inspect_cached(request.query, max_nesting=self.settings.max_query_nesting)
 
     def run_stored(
         self,

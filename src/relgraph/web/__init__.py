@@ -18,6 +18,7 @@ is imported only inside this package.
 * :mod:`.security` -- the headers every response carries (CSP, CORS, nosniff, frames);
 * :mod:`.limits` -- per-client limits on queries (concurrency, budget of query time: 429);
 * :mod:`.health` -- internal-error counts, and replacing a failing process;
+* :mod:`.validators` -- entity tags of answers, ``If-None-Match`` and 304;
 * :mod:`.server` -- gunicorn.
 """
 
@@ -35,6 +36,7 @@ from relgraph.web import api, errors, pages, security, studies, views
 from relgraph.web.health import Health
 from relgraph.web.limits import ClientLimits
 from relgraph.web.state import EXTENSION, AppState
+from relgraph.web.validators import GraphIdentity, built_identity
 
 __all__ = ["create_app"]
 
@@ -50,17 +52,21 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     """
     settings = settings if settings is not None else Settings.load()
     readable: ReadableStore
+    identity: GraphIdentity | None = None
     if store is None and settings.backend:
         readable = RemoteStore.from_settings(settings)
+    elif store is None:
+        identity = built_identity(settings)  # before the query workers load the graph
+        readable = ReadOnlyStore(open_built(settings))
     else:
-        readable = ReadOnlyStore(store if store is not None else open_built(settings))
+        readable = ReadOnlyStore(store)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     health = Health(limit=settings.max_error_streak)
     limits = ClientLimits.from_settings(settings)
-    app.extensions[EXTENSION] = AppState(settings, readable, store, health, limits)
+    app.extensions[EXTENSION] = AppState(settings, readable, store, health, limits, identity)
     if settings.proxy_hops > 0:
         # Trust exactly this many proxies' X-Forwarded-* headers, and no more (docs/security.md).
         hops = settings.proxy_hops

@@ -17,12 +17,19 @@ from relgraph import __version__
 from relgraph.errors import QueryRejected, RelgraphError
 from relgraph.query.description import service_description, void_description
 from relgraph.query.formats import Format, write, write_document
-from relgraph.query.service import Outcome, QueryRequest
+from relgraph.query.inspection import QueryInfo
+from relgraph.query.service import (
+    Outcome,
+    QueryRequest,
+    effective_time_limit_ms,
+    resolve_dataset,
+)
 from relgraph.settings import SETTINGS
 from relgraph.vocab import PREFIXES
 from relgraph.web.conneg import negotiate, negotiate_page
-from relgraph.web.limits import limited
+from relgraph.web.limits import forwarded, limited
 from relgraph.web.state import current
+from relgraph.web.validators import answer_tag, matches, not_modified
 
 __all__ = ["bp", "read_protocol_request", "ProtocolRequest", "answer_response"]
 
@@ -151,14 +158,50 @@ def sparql() -> BaseResponse:
             ]
             target = url_for("pages.index") + "?" + urlencode([("query", proto.query), *keep])
             return redirect(target, code=303)
+    download = proto.params.get("download") == "1"
+    tag: str | None = None
     if chosen is not None:
         # Written where it is evaluated: bytes, not terms, cross from the query worker.
         query_request = replace(query_request, output=(kind, chosen.name))
+        tag = _answer_tag(query_request, info, chosen, download)
+        if tag is not None and matches(tag):
+            # Inspected, negotiated, its options read and admitted as any query (each
+            # raises as it would); only the evaluation is skipped.
+            effective_time_limit_ms(rg.settings, query_request.time_limit_ms)
+            resolve_dataset(
+                query_request.default_graph_uris,
+                query_request.named_graph_uris,
+                query_request.base_iri,
+            )
+            with rg.limits.admit(request.remote_addr, forwarded=forwarded()):
+                return not_modified(tag)
     outcome = limited(rg.limits, lambda: rg.service.run(query_request, info))
     if chosen is None or outcome.answer.kind not in chosen.kinds:
         # The form was not known before the engine read the query.
-        chosen = negotiate(outcome.answer.kind, proto.params)
-    return answer_response(outcome, chosen, download=proto.params.get("download") == "1")
+        chosen, tag = negotiate(outcome.answer.kind, proto.params), None
+    response = answer_response(outcome, chosen, download=download)
+    if tag is not None and rg.graph_digest() is not None:  # still the graph the tag names
+        response.headers["ETag"] = f'W/"{tag}"'
+    return response
+
+
+def _answer_tag(query: QueryRequest, info: QueryInfo, fmt: Format, download: bool) -> str | None:
+    """The entity tag of a query's answer, or None when it may change (see .validators)."""
+    graph = current().graph_digest()
+    if graph is None or not info.deterministic:
+        return None
+    settings = current().settings
+    parts = (
+        "\x1f".join(query.default_graph_uris),
+        "\x1f".join(query.named_graph_uris),
+        str(len(query.default_graph_uris)),
+        str(len(query.named_graph_uris)),
+        query.base_iri or "",
+        str(settings.max_rows),
+        str(settings.max_result_bytes),
+        "download" if download else "",
+    )
+    return answer_tag(graph, query.query, fmt.name, parts)
 
 
 def _rdf_document(build: Any) -> BaseResponse:

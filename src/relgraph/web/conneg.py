@@ -11,10 +11,12 @@ would work.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from flask import request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.http import parse_accept_header
 
 from relgraph.query.formats import Format, Kind, formats_for, from_parameters, require
 
@@ -29,15 +31,48 @@ def best_type(offered: Sequence[str]) -> str | None:
 
     A request without ``Accept`` gets the first offered type.
     """
-    if not request.accept_mimetypes:
-        return offered[0] if offered else None
-    match = request.accept_mimetypes.best_match(offered)
-    return match if match and request.accept_mimetypes[match] > 0 else None
+    return _best_type(request.accept_mimetypes, offered)
 
 
 def prefers_html(data_types: Sequence[str] = ("application/json",)) -> bool:
     """True when the client (a browser) rates text/html above the data types."""
-    accept = request.accept_mimetypes
+    return _prefers_html(request.accept_mimetypes, data_types)
+
+
+#: Longest ``Accept`` header whose negotiation is remembered (browsers send ~100 characters).
+_REMEMBERED_ACCEPT_CHARS = 1024
+
+
+@functools.lru_cache(maxsize=256)
+def _choose(kind: str, values: tuple[str, ...], accept_header: str, html: bool) -> Format | None:
+    """The format for ``kind``, from format parameters and an ``Accept`` header (pure).
+
+    A function of its strings only, so its answers are remembered (bounded,
+    thread-safe): clients send the same few headers again and again, and parsing
+    and matching q-values is most of the cost of negotiating.
+    """
+    chosen = from_parameters(kind, values)
+    if chosen is not None:
+        return chosen
+    accept = parse_accept_header(accept_header, MIMEAccept)
+    formats = formats_for(kind)
+    offered = list(dict.fromkeys(media for f in formats for media in f.media_types))
+    if html and _prefers_html(accept, offered):
+        return None
+    best = _best_type(accept, offered)
+    found = next((f for f in formats if best in f.media_types), None) if best else None
+    asked = accept_header or "(no Accept header)"
+    return require(kind, found, asked=f"Accept: {asked}")
+
+
+def _best_type(accept: MIMEAccept, offered: Sequence[str]) -> str | None:
+    if not accept:
+        return offered[0] if offered else None
+    match = accept.best_match(offered)
+    return match if match and accept[match] > 0 else None
+
+
+def _prefers_html(accept: MIMEAccept, data_types: Sequence[str]) -> bool:
     if not accept:
         return False
     html = accept["text/html"]
@@ -45,18 +80,11 @@ def prefers_html(data_types: Sequence[str] = ("application/json",)) -> bool:
 
 
 def _negotiate(kind: Kind | str, params: MultiDict[str, str], *, html: bool) -> Format | None:
-    values = [value for name in FORMAT_PARAMETERS for value in params.getlist(name)]
-    chosen = from_parameters(kind, values)
-    if chosen is not None:
-        return chosen
-    formats = formats_for(kind)
-    offered = list(dict.fromkeys(media for f in formats for media in f.media_types))
-    if html and prefers_html(offered):
-        return None
-    best = best_type(offered)
-    found = next((f for f in formats if best in f.media_types), None) if best else None
-    asked = request.headers.get("Accept", "") or "(no Accept header)"
-    return require(kind, found, asked=f"Accept: {asked}")
+    values = tuple(value for name in FORMAT_PARAMETERS for value in params.getlist(name))
+    header = request.headers.get("Accept", "")
+    if len(header) > _REMEMBERED_ACCEPT_CHARS or any(len(v) > 200 for v in values):
+        return _choose.__wrapped__(str(kind), values, header, html)
+    return _choose(str(kind), values, header, html)
 
 
 def negotiate(kind: Kind | str, params: MultiDict[str, str]) -> Format:

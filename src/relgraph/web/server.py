@@ -1,9 +1,11 @@
 """Serve the app with gunicorn, a production WSGI server.
 
-Each gunicorn worker (``gthread``: ``threads`` requests at once per worker)
-builds its own app after the fork, loads the graph, and starts its pool of
-query worker processes; a query that hits the time limit kills one query
-worker, not the web worker, so other clients keep being served.
+Each gunicorn worker (:class:`KeepAliveWorker`, gunicorn's ``gthread`` worker
+that keeps a kept-alive connection in its thread for ``keepalive_linger_ms``;
+``threads`` requests at once per worker) builds its own app after the fork,
+loads the graph, and starts its pool of query worker processes; a query that
+hits the time limit kills one query worker, not the web worker, so other
+clients keep being served.
 
 Self-healing: a web worker that answers ``max_error_streak`` internal errors
 (500) in a row exits gracefully (it finishes the requests in flight), and the
@@ -16,19 +18,85 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import select
 import signal
 import socket
+import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
 from relgraph.errors import ConfigError, RelgraphError
 from relgraph.settings import Settings
 from relgraph.web.health import Health
 
-__all__ = ["RelgraphServer", "gunicorn_options", "serve"]
+__all__ = ["KeepAliveWorker", "RelgraphServer", "gunicorn_options", "serve"]
 
 _log = logging.getLogger("relgraph.web")
+
+
+#: Most requests one thread answers on one connection before handing it back to the poller.
+MAX_LINGERING_REQUESTS = 100
+
+
+class KeepAliveWorker(ThreadWorker):  # type: ignore[misc]
+    """gunicorn's ``gthread`` worker, keeping a busy kept-alive connection in its thread.
+
+    ``gthread`` answers each request of a kept-alive connection in two hand-offs: its
+    poller thread sees the connection readable and submits it to a request thread,
+    which answers and hands the connection back to the poller through a pipe. A
+    client that sends its next request at once (a program, a benchmark, a page
+    fetching its data) pays both hand-offs, each a thread wake-up and a wait for the
+    GIL, on every request. Here the request thread first waits up to
+    :attr:`linger_s` (setting ``keepalive_linger_ms``) for the next request on the
+    same connection and answers it itself; only an idle connection goes back to the
+    poller, so idle clients still hold no thread. The thread stops lingering as soon
+    as another connection waits for a thread (fairness: every connection still gets
+    its turn as with ``gthread``), after :data:`MAX_LINGERING_REQUESTS` requests in a
+    row, and when the worker stops.
+
+    Measured in ``docs/decisions/0014-latency.md``.
+    """
+
+    #: Seconds a request thread waits for the next request on its connection.
+    linger_s = 0.002
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._waiting = 0  # connections submitted to the thread pool, not yet taken
+        self._waiting_lock = threading.Lock()
+
+    def enqueue_req(self, conn: Any) -> None:
+        """Submit a connection to the thread pool (gthread), counting it as waiting."""
+        with self._waiting_lock:
+            self._waiting += 1
+        super().enqueue_req(conn)
+
+    def handle(self, conn: Any) -> Any:
+        """Answer requests on a connection while the client sends them back to back."""
+        with self._waiting_lock:
+            self._waiting -= 1
+        result = super().handle(conn)
+        served = 1
+        while result is True and self.alive and self.linger_s > 0:
+            if served >= MAX_LINGERING_REQUESTS or self._waiting > 0:
+                break
+            if not conn.parser.unreader.buf.getvalue():  # nothing read ahead: wait a moment
+                try:
+                    ready, _, _ = select.select([conn.sock], [], [], self.linger_s)
+                except (OSError, ValueError):  # closed meanwhile
+                    return False
+                if not ready:
+                    break
+            result = super().handle(conn)
+            served += 1
+        return result
+
+
+def linger_worker(linger_ms: float) -> type[KeepAliveWorker]:
+    """A :class:`KeepAliveWorker` class that waits ``linger_ms`` milliseconds."""
+    return type("KeepAliveWorker", (KeepAliveWorker,), {"linger_s": max(0.0, linger_ms) / 1000})
 
 
 def gunicorn_options(
@@ -38,7 +106,7 @@ def gunicorn_options(
     return {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
-        "worker_class": "gthread",
+        "worker_class": linger_worker(float(settings.keepalive_linger_ms)),
         "threads": max(1, threads if threads is not None else int(settings.threads)),
         # A request may wait for a query worker and then run to the time limit.
         "timeout": int(settings.query_time_limit_ms) // 1000 * 3 + 30,

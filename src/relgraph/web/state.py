@@ -11,11 +11,13 @@ many threads.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import pyoxigraph as ox
 from flask import current_app
 
 from relgraph.query.catalog import StoredQuery, get_query, list_queries
@@ -32,6 +34,7 @@ from relgraph.store.memory import GraphStore
 from relgraph.store.remote import RemoteStore
 from relgraph.web.health import Health
 from relgraph.web.limits import ClientLimits
+from relgraph.web.validators import GraphIdentity
 
 __all__ = ["AppState", "EXTENSION", "current"]
 
@@ -52,6 +55,8 @@ class AppState:
         query workers get (None: they read the built file).
     :ivar health: the internal-error counts of this process.
     :ivar limits: the per-client limits on queries (:mod:`relgraph.web.limits`).
+    :ivar identity: the served built graph's digest, taken before its query workers load
+        it (None: computed from ``served`` on first use, or no tags with a backend).
     """
 
     settings: Settings
@@ -61,6 +66,7 @@ class AppState:
     limits: ClientLimits = field(
         default_factory=lambda: ClientLimits(max_queries=0, budget_ms=0, window_s=60)
     )
+    identity: GraphIdentity | None = None
     _service: QueryService | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _computed: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -101,6 +107,23 @@ class AppState:
                 self._computed[name] = compute()
             value: T = self._computed[name]
             return value
+
+    def graph_digest(self) -> str | None:
+        """The digest naming the served graph in entity tags, or None when there is none.
+
+        None with an external store (its graph may change) and once the built graph was
+        rebuilt under this process (:class:`~relgraph.web.validators.GraphIdentity`).
+        """
+        if self.identity is None:
+            if self.served is None:
+                return None
+            self.identity = self.once("identity", self._served_identity)
+        return self.identity.current()
+
+    def _served_identity(self) -> GraphIdentity:
+        assert self.served is not None
+        data = self.served.serialize(ox.RdfFormat.N_QUADS)
+        return GraphIdentity(hashlib.sha256(data).hexdigest())
 
     @property
     def statistics(self) -> Statistics:
