@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ import rdflib
 from relgraph.checks.context import CheckContext, PhaseResult
 from relgraph.checks.report import Problem
 from relgraph.checks.sparql import load_check_queries, run_check_queries
+from relgraph.checks.summary import Triple, module, ntriples, summarise
 from relgraph.errors import ConfigError
 from relgraph.store.memory import GraphStore
 from relgraph.store.parts import GraphParts
@@ -38,10 +40,10 @@ from relgraph.vocab import ONTOLOGY_IRI, OWL, RDF, RDFS
 
 __all__ = [
     "HermitRun",
+    "ReasoningInput",
     "ReasoningReport",
     "annotation_properties",
-    "classes_input",
-    "consistency_input",
+    "reasoning_input",
     "RULES_FOLDER",
     "hermit_classpath",
     "java_available",
@@ -49,6 +51,7 @@ __all__ = [
     "run_hermit",
     "start",
     "start_hermit",
+    "start_ntriples",
 ]
 
 #: Sub-folder of ``queries_dir`` holding the OWL 2 RL rules.
@@ -128,15 +131,32 @@ class HermitRun:
         self._proc = subprocess.Popen(  # noqa: S603 - fixed command, no shell
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
+        # a thread reads HermiT's output as it comes and notes when it ended, so the
+        # time measured is HermiT's own, not how late the caller asked for it
+        self._out = b""
+        self._ended: float | None = None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        out, _ = self._proc.communicate()
+        self._out = out
+        self._ended = time.perf_counter()
+
+    def done(self) -> bool:
+        """True when HermiT has ended (its answer can be read without waiting)."""
+        return self._ended is not None
 
     def result(self) -> ReasoningReport:
-        """Wait for HermiT (up to the timeout) and parse its answer."""
-        try:
-            remaining = max(0.1, self._timeout - (time.perf_counter() - self._started))
-            out, _ = self._proc.communicate(timeout=remaining)
-        except subprocess.TimeoutExpired:
+        """Wait for HermiT (up to the timeout) and parse its answer.
+
+        ``seconds`` is HermiT's wall time: from its start to its end.
+        """
+        remaining = max(0.1, self._timeout - (time.perf_counter() - self._started))
+        self._reader.join(remaining)
+        if self._ended is None:
             self._proc.kill()
-            self._proc.communicate()
+            self._reader.join()
             self._tmp.cleanup()
             return ReasoningReport(
                 consistent=True,
@@ -145,9 +165,10 @@ class HermitRun:
                 "(setting reasoner_timeout_s); only the OWL 2 RL rules were checked",
                 seconds=time.perf_counter() - self._started,
             )
+        out = self._out
         self._tmp.cleanup()
         text = out.decode("utf-8", "replace").replace("\r", "")
-        seconds = time.perf_counter() - self._started
+        seconds = self._ended - self._started
         if "Inconsistent ontology" in text or "is not satisfiable" in text.split("\n", 1)[0]:
             return ReasoningReport(
                 consistent=False,
@@ -209,6 +230,26 @@ def start_hermit(
     return HermitRun(data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes)
 
 
+def start_ntriples(
+    data: bytes,
+    *,
+    java: str = "java",
+    timeout_s: float = 120,
+    infer_types: bool = False,
+    classes: bool = True,
+) -> HermitRun:
+    """Start HermiT in the background on an N-Triples document (see :func:`start_hermit`).
+
+    :raises ConfigError: if Java cannot be found.
+    """
+    if not java_available(java):
+        raise ConfigError(
+            f"Java executable {java!r} not found; HermiT needs Java 11 or newer",
+            "install a JRE (apt-get install default-jre-headless) or set the `java` setting",
+        )
+    return HermitRun(data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes)
+
+
 def run_hermit(
     graph: rdflib.Graph, *, java: str = "java", infer_types: bool = False, timeout_s: float = 120
 ) -> ReasoningReport:
@@ -252,77 +293,103 @@ _BUILTIN_ANNOTATIONS = frozenset(
         OWL.incompatibleWith,
     )
 )
-_LOGICAL_PROPERTY_TYPES = frozenset(str(t) for t in (OWL.ObjectProperty, OWL.DatatypeProperty))
 
 
-def _value(term: object) -> str:
-    return str(getattr(term, "value", ""))
-
-
-_AXIOM = ox.NamedNode(str(OWL.Axiom))
 _INDIVIDUAL_DECLARATIONS = frozenset(str(t) for t in (OWL.NamedIndividual, OWL.Thing))
 
 
-def annotation_properties(quads: Iterable[ox.Quad]) -> frozenset[str]:
+def annotation_properties(store: GraphStore) -> frozenset[str]:
     """Properties whose assertions are annotations: OWL 2's built-in ones and those declared
     ``owl:AnnotationProperty`` (and not also object or data properties)."""
     declared: set[str] = set()
     logical: set[str] = set()
-    for q in quads:
-        if q.predicate.value == _RDF_TYPE and isinstance(q.subject, ox.NamedNode):
-            if _value(q.object) == str(OWL.AnnotationProperty):
-                declared.add(q.subject.value)
-            elif _value(q.object) in _LOGICAL_PROPERTY_TYPES:
-                logical.add(q.subject.value)
+    query = (
+        "SELECT DISTINCT ?p ?k WHERE { ?p a ?k FILTER (isIRI(?p) && ?k IN "
+        "(owl:AnnotationProperty, owl:ObjectProperty, owl:DatatypeProperty)) }"
+    )
+    for row in store.query(query):  # type: ignore[union-attr]
+        (declared if row["k"].value == str(OWL.AnnotationProperty) else logical).add(row["p"].value)
     return _BUILTIN_ANNOTATIONS | (declared - logical)
 
 
-def consistency_input(store: GraphStore) -> Iterator[ox.Quad]:
-    """What HermiT needs to decide consistency: every quad but annotation assertions.
+def _graph_terms(store: GraphStore, graph: str) -> Iterator[Triple]:
+    """The triples of one named graph as N-Triples terms, serialised by pyoxigraph.
 
-    Annotations have no meaning under the OWL 2 Direct Semantics (section 2.3.4), so
-    dropping them changes no consistency answer; it takes ~30% of the triples away.
-    A property's own statements (its declaration) are kept.
+    About 5x faster than ``str()`` of each term: the lines are split at their first two
+    spaces (N-Triples subjects and predicates hold none) and the graph's name cut off.
     """
-    annotations = annotation_properties(store.quads())
-    for q in store.quads():
-        if q.predicate.value not in annotations or _value(q.subject) in annotations:
-            yield q
+    data = ox.serialize(store.quads(graph), format=ox.RdfFormat.N_QUADS) or b""
+    end = f" <{graph}> ."
+    for line in data.decode("utf-8").split("\n"):
+        if line:
+            s, p, rest = line.split(" ", 2)
+            yield s, p, rest.removesuffix(end)
 
 
-def _is_tbox(quad: ox.Quad) -> bool:
-    """A quad of a schema axiom or declaration: OWL/RDFS vocabulary, or about a blank node.
+def _named_graphs(store: GraphStore) -> list[str]:
+    rows = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+    return sorted(row["g"].value for row in rows)  # type: ignore[union-attr]
+
+
+_TYPE_TERM = f"<{RDF.type}>"
+_AXIOM_TERM = f"<{OWL.Axiom}>"
+_IMPORTS_TERM = f"<{OWL.imports}>"
+_VOCABULARY_TERMS = tuple(f"<{v}" for v in _VOCABULARIES)
+_INDIVIDUAL_DECLARATION_TERMS = frozenset(f"<{t}>" for t in _INDIVIDUAL_DECLARATIONS)
+_BUILTIN_ANNOTATION_TERMS = frozenset(f"<{p}>" for p in _BUILTIN_ANNOTATIONS)
+
+
+def _is_tbox(triple: Triple) -> bool:
+    """A triple of a schema axiom or declaration: OWL/RDFS vocabulary, or about a blank node.
 
     Declarations of individuals (``a owl:NamedIndividual``) say nothing about classes.
     """
-    if isinstance(quad.subject, ox.BlankNode):
+    s, p, o = triple
+    if s[0] == "_":
         return True
-    predicate = quad.predicate.value
-    if predicate == _RDF_TYPE:
-        kind = _value(quad.object)
-        return kind.startswith(_VOCABULARIES) and kind not in _INDIVIDUAL_DECLARATIONS
-    return predicate.startswith(_VOCABULARIES) and predicate not in _BUILTIN_ANNOTATIONS
+    if p == _TYPE_TERM:
+        return o.startswith(_VOCABULARY_TERMS) and o not in _INDIVIDUAL_DECLARATION_TERMS
+    return p.startswith(_VOCABULARY_TERMS) and p not in _BUILTIN_ANNOTATION_TERMS
 
 
-def classes_input(store: GraphStore, parts: GraphParts) -> Iterator[ox.Quad]:
-    """What HermiT needs to find unsatisfiable classes: the TBox, not the instance data.
+@dataclass
+class ReasoningInput:
+    """What the HermiT runs read, as N-Triples terms (``owl:imports`` dropped).
 
-    Every quad of the ontology graphs (its axioms, and the individuals it names in
-    ``owl:oneOf``) and of the extra files, and from the other graphs the schema quads
-    (:func:`_is_tbox`). Why no inconsistency is missed, and which unsatisfiable class
-    could be: ``docs/decisions/0012-check-at-scale.md``.
+    :ivar consistency: every triple but annotation assertions (a property's own
+        declaration kept). Annotations have no meaning under the OWL 2 Direct Semantics
+        (section 2.3.4), so dropping them changes no consistency answer.
+    :ivar classes: the TBox: every triple of the ontology graphs (their axioms, and the
+        individuals they name in ``owl:oneOf``) and of the extra files, and from the other
+        graphs the schema triples (:func:`_is_tbox`) but axiom annotations (the SSSOM
+        mappings' ``owl:Axiom`` nodes). Why no inconsistency is missed, and which
+        unsatisfiable class could be: ``docs/decisions/0012-check-at-scale.md``.
     """
+
+    consistency: set[Triple]
+    classes: set[Triple]
+
+
+def reasoning_input(store: GraphStore, parts: GraphParts) -> ReasoningInput:
+    """Read both inputs of HermiT in one pass over the store (:class:`ReasoningInput`)."""
+    annotations = {f"<{p}>" for p in annotation_properties(store)}
     whole = set(parts.ontology) | set(parts.extra)
-    for info in store.graphs():
-        if info.iri in whole:
-            yield from store.quads(info.iri)
-            continue
-        quads = [q for q in store.quads(info.iri) if _is_tbox(q)]
-        # axiom annotations (the SSSOM mappings' owl:Axiom nodes) have no meaning either
-        annotated = {
-            q.subject for q in quads if q.predicate.value == _RDF_TYPE and q.object == _AXIOM
-        }
-        yield from (q for q in quads if q.subject not in annotated)
+    consistency: set[Triple] = set()
+    classes: set[Triple] = set()
+    for graph in _named_graphs(store):
+        tbox: list[Triple] = []
+        for t in _graph_terms(store, graph):
+            if t[1] == _IMPORTS_TERM:
+                continue
+            if t[1] not in annotations or t[0] in annotations:
+                consistency.add(t)
+            if graph in whole:
+                classes.add(t)
+            elif _is_tbox(t):
+                tbox.append(t)
+        annotated = {s for s, p, o in tbox if p == _TYPE_TERM and o == _AXIOM_TERM}
+        classes.update(t for t in tbox if t[0] not in annotated)
+    return ReasoningInput(consistency, classes)
 
 
 # -- the phase ---------------------------------------------------------------------------------
@@ -335,30 +402,44 @@ class _Started:
     consistency: HermitRun | None
     classes: HermitRun | None
     result: PhaseResult
+    #: the consistency input, when the first run read its summary (for the fall-backs)
+    whole: set[Triple] | None = None
 
 
 def start(ctx: CheckContext) -> _Started:
     """Start HermiT in the background, before the other phases run.
 
-    Two runs: consistency (``-k``) of the whole graph without annotation
-    assertions, and the unsatisfiable classes (``-U``) of the TBox alone
-    (:func:`consistency_input`, :func:`classes_input`). On the whole graph,
-    ``-U`` costs one tableau with every individual per class: 6x the
-    consistency run at 10^5 triples.
+    Two runs: consistency (``-k``) of the graph without annotation assertions, folded
+    into its summary ABox (:mod:`relgraph.checks.summary`; setting ``reasoner_summary``),
+    and the unsatisfiable classes (``-U``) of the TBox alone (:class:`ReasoningInput`).
+    On the whole graph, ``-U`` costs one tableau with every individual per class: 6x the
+    consistency run at 10^5 triples. See ``docs/decisions/0016-reasoning-at-scale.md``.
     """
     result = PhaseResult()
     consistency = classes = None
+    whole = None
     if ctx.reasoner:
         java = ctx.settings.java
         if java_available(java):
             timeout = ctx.settings.reasoner_timeout_s
+            began = time.perf_counter()
+            inputs = reasoning_input(ctx.store, ctx.parts)
+            result.timings["reasoning_input"] = time.perf_counter() - began
             try:
-                consistency = start_hermit(
-                    consistency_input(ctx.store), java=java, timeout_s=timeout, classes=False
-                )
-                classes = start_hermit(
-                    classes_input(ctx.store, ctx.parts), java=java, timeout_s=timeout
-                )
+                classes = start_ntriples(ntriples(inputs.classes), java=java, timeout_s=timeout)
+                data = None
+                if ctx.settings.reasoner_summary:
+                    began = time.perf_counter()
+                    try:
+                        summary = summarise(inputs.consistency)
+                    except ValueError as exc:  # the graph uses the summary's IRIs
+                        result.notes.append(f"HermiT read the whole graph: {exc}")
+                    else:
+                        data, whole = summary.ntriples, inputs.consistency
+                        result.timings["abox_summary"] = time.perf_counter() - began
+                if data is None:
+                    data = ntriples(inputs.consistency)
+                consistency = start_ntriples(data, java=java, timeout_s=timeout, classes=False)
             except ConfigError as exc:
                 result.notes.append(str(exc))
         else:
@@ -377,7 +458,7 @@ def start(ctx: CheckContext) -> _Started:
                     phase="reasoning",
                 )
             )
-    return _Started(consistency, classes, result)
+    return _Started(consistency, classes, result, whole)
 
 
 def _combined(consistency: ReasoningReport, classes: ReasoningReport) -> ReasoningReport:
@@ -396,6 +477,55 @@ def _combined(consistency: ReasoningReport, classes: ReasoningReport) -> Reasoni
     return ReasoningReport(consistent=True, unsatisfiable=classes.unsatisfiable, seconds=seconds)
 
 
+def _seeds(violations: Iterable[Problem]) -> set[str]:
+    """The IRIs the OWL 2 RL rules named (nodes and values of their errors)."""
+    return {
+        v
+        for p in violations
+        if p.severity == "error"
+        for v in (p.node, p.value)
+        if v.startswith(("http://", "https://", "urn:"))
+    }
+
+
+def _consistency(
+    ctx: CheckContext, started: _Started, violations: list[Problem], timings: dict[str, float]
+) -> ReasoningReport:
+    """HermiT's consistency answer for the graph, exactly as on the whole graph.
+
+    The summary ABox consistent: the graph is consistent. Otherwise (a summary proves
+    no inconsistency), the module around the individuals the OWL 2 RL rules named
+    (inconsistent: so is the graph), and last the whole graph.
+    """
+    assert started.consistency is not None
+    first = started.consistency.result()
+    if started.whole is None:
+        timings["hermit_consistency"] = first.seconds
+        return first
+    timings["hermit_summary"] = first.seconds
+    spent = first.seconds
+    report: ReasoningReport | None = first
+    if not (first.ran and first.consistent):
+        java, timeout = ctx.settings.java, ctx.settings.reasoner_timeout_s
+        report = None
+        seeds = _seeds(violations)
+        if first.ran and seeds:
+            data, _size = module(started.whole, seeds)
+            part = start_ntriples(data, java=java, timeout_s=timeout, classes=False).result()
+            timings["hermit_module"] = part.seconds
+            spent += part.seconds
+            if part.ran and not part.consistent:
+                report = part
+        if report is None:
+            data = ntriples(started.whole)
+            report = start_ntriples(data, java=java, timeout_s=timeout, classes=False).result()
+            timings["hermit_whole"] = report.seconds
+            spent += report.seconds
+    timings["hermit_consistency"] = spent
+    assert report is not None
+    return report
+
+
 def run(ctx: CheckContext, started: object) -> PhaseResult:
     """Run the OWL 2 RL rules, then read HermiT's answer (see :func:`start`)."""
     assert isinstance(started, _Started)
@@ -405,12 +535,10 @@ def run(ctx: CheckContext, started: object) -> PhaseResult:
     result.problems += violations
     if started.consistency is None or started.classes is None:
         return result
-    # the classes run (the TBox) ends first: reading it first keeps both times right
     classes = started.classes.result()
-    consistency = started.consistency.result()
-    result.timings["hermit"] = max(consistency.seconds, classes.seconds)
-    result.timings["hermit_consistency"] = consistency.seconds
+    consistency = _consistency(ctx, started, violations, result.timings)
     result.timings["hermit_classes"] = classes.seconds
+    result.timings["hermit"] = max(result.timings["hermit_consistency"], classes.seconds)
     report = _combined(consistency, classes)
     if not report.ran:
         result.notes.append(report.message)
