@@ -111,6 +111,8 @@ def test_module_keeps_the_seeds_and_their_neighbours() -> None:
     subjects = _subjects(data)
     assert {f"<{EX}a>", f"<{EX}c>"} <= subjects and f"<{EX}b>" not in subjects
     assert size == len(data.decode().splitlines())
+    data, _size = module(triples, [EX + "c"])  # pointed to: its own assertions only
+    assert f"<{EX}a>" not in _subjects(data) and f"<{EX}c>" in _subjects(data)
 
 
 # -- the verdicts are HermiT's on the whole graph ---------------------------------------------

@@ -90,10 +90,11 @@ def _schema(triples: set[Triple]) -> _Schema:
     declared: dict[str, set[str]] = defaultdict(set)
     supers: dict[str, set[str]] = defaultdict(set)
     inverse: dict[str, set[str]] = defaultdict(set)
+    owl = f"<{_OWL}"
     for s, p, o in triples:
         if s[0] != "<":
             continue
-        if p == _TYPE and o.startswith(f"<{_OWL}"):
+        if p == _TYPE and o.startswith(owl):
             declared[s].add(o[len(_OWL) + 1 : -1])
         elif p == _SUBPROPERTY and o[0] == "<":
             supers[s].add(o)
@@ -199,92 +200,83 @@ def summarise(triples: set[Triple], *, max_rounds: int = 20) -> AboxSummary:
     prefix = f"<{SUMMARY_PREFIX}"
     # individuals as numbers; the first key: asserted classes and functional data values
     index: dict[str, int] = {}
-    names: list[str] = []
-
-    def ind(term: str) -> int:
-        n = index.get(term)
-        if n is None:
-            if term.startswith(prefix):
-                raise ValueError(f"the graph already uses IRIs starting with {SUMMARY_PREFIX}")
-            n = index[term] = len(names)
-            names.append(term)
-        return n
-
     local: dict[int, set[object]] = defaultdict(set)
     edges: list[tuple[int, str, int]] = []  # (x, tag, y): key x by the group of y
+    data_functional, object_views = schema.data_functional, schema.object_views
     for s, p, o in assertions:
-        a = ind(s)
+        a = index.setdefault(s, len(index))
         if p == _TYPE:
             local[a].add(o)
         elif o[0] == '"':
-            for q in schema.data_functional.get(p, ()):
+            for q in data_functional.get(p, ()):
                 local[a].add((q, o))
         else:
-            b = ind(o)
-            for q, forward, is_functional in schema.object_views.get(p, ()):
+            b = index.setdefault(o, len(index))
+            for q, forward, is_functional in object_views.get(p, ()):
                 x, y = (a, b) if forward else (b, a)
                 if is_functional:
                     edges.append((x, q, y))
                 else:  # inverse-functional: the object is keyed by the subject
                     edges.append((y, "^" + q, x))
+    names = list(index)
+    if any(name.startswith(prefix) for name in names):
+        raise ValueError(f"the graph already uses IRIs starting with {SUMMARY_PREFIX}")
     count = len(names)
-    group = [0] * count
     keys: dict[object, int] = {}
-    for n in range(count):
-        key: object = names[n] if names[n] in fixed else frozenset(local.get(n, ()))
-        group[n] = keys.setdefault(key, len(keys))
+    group = [
+        keys.setdefault(name if name in fixed else frozenset(local.get(n, ())), len(keys))
+        for n, name in enumerate(names)
+    ]
     rounds = 0
     by_node: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for x, tag, y in edges:
         by_node[x].append((tag, y))
     while rounds < max_rounds and by_node:
         rounds += 1
+        before = len(keys)
         keys = {}
         new = [0] * count
         for n in range(count):
             out = by_node.get(n)
             key = (group[n], frozenset((tag, group[y]) for tag, y in out)) if out else group[n]
             new[n] = keys.setdefault(key, len(keys))
-        stable = len(keys) == len(set(group))
         group = new
-        if stable:
+        if len(keys) == before:
             break
-    target = [
-        names[n] if names[n] in fixed else f"<{SUMMARY_PREFIX}{group[n]}>" for n in range(count)
-    ]
-    folded = set(rest)
-    for s, p, o in assertions:
-        folded.add((target[index[s]], p, target[index[o]] if p != _TYPE and o[0] == "<" else o))
+    target = {
+        name: name if name in fixed else f"<{SUMMARY_PREFIX}{group[n]}>"
+        for n, name in enumerate(names)
+    }
+    # a literal is never an individual's name, and the class of a type triple stays
+    folded = {(target[s], p, o if p == _TYPE else target.get(o, o)) for s, p, o in assertions}
+    folded.update(rest)
     return AboxSummary(
         ntriples=ntriples(folded),
         triples=len(folded),
         input_triples=len(triples),
         individuals=count,
-        groups=len(set(target)),
+        groups=len(set(target.values())),
         rounds=rounds,
     )
 
 
 def module(triples: set[Triple], seeds: Iterable[str]) -> tuple[bytes, int]:
     """A part of the graph that can only be *less* constrained than the graph: every
-    triple but the foldable assertions, and the assertions about the seeds and about
-    the individuals they are linked to.
+    triple but the foldable assertions, and the assertions made about the seeds and
+    about the individuals the seeds point to.
 
     The triples kept are a subset of the graph's, and each assertion is one axiom on
     its own, so the module's axioms are a subset of the graph's: OWL 2 DL is monotonic,
-    so if HermiT finds the module inconsistent, the graph is inconsistent.
+    so if HermiT finds the module inconsistent, the graph is inconsistent. Assertions
+    pointing *to* a seed are left out: a value individual (a direction) is the object
+    of a large part of the graph.
 
     :param seeds: IRIs (without brackets) of individuals, e.g. those the OWL 2 RL rules named.
     :returns: the module as N-Triples, and its number of triples.
     """
     assertions, rest = _split(triples, _schema(triples))
     seed = {f"<{s}>" for s in seeds}
-    near = set(seed)
-    for s, p, o in assertions:
-        if s in seed and p != _TYPE and o[0] == "<":
-            near.add(o)
-        elif o in seed and p != _TYPE:
-            near.add(s)
+    near = seed | {o for s, p, o in assertions if s in seed and p != _TYPE and o[0] == "<"}
     kept = set(rest)
-    kept.update(t for t in assertions if t[0] in near or t[2] in near)
+    kept.update(t for t in assertions if t[0] in near)
     return ntriples(kept), len(kept)
