@@ -229,3 +229,19 @@ def test_reasoning_input_reads_every_triple_as_written(
     )
     inputs = reasoning_input(sources, graph_parts(sources, settings))
     assert inputs.consistency == expected
+
+
+def test_reasoning_input_reads_the_default_graph_too() -> None:
+    """A store filled from elsewhere (e.g. pulled from a triple store) may use it."""
+    from relgraph.checks.owl import _graph_terms, _named_graphs
+
+    p = ox.NamedNode(EX + "p")
+    store = GraphStore.from_quads(
+        [
+            ox.Quad(ox.NamedNode(EX + "a"), p, ox.Literal("x y ."), ox.DefaultGraph()),
+            ox.Quad(ox.NamedNode(EX + "a"), p, ox.Literal("z"), ox.NamedNode(EX + "g")),
+        ]
+    )
+    assert _named_graphs(store) == [EX + "g", ""]
+    assert list(_graph_terms(store, "")) == [(f"<{EX}a>", f"<{EX}p>", '"x y ."')]
+    assert list(_graph_terms(store, EX + "g")) == [(f"<{EX}a>", f"<{EX}p>", '"z"')]

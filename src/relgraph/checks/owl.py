@@ -96,13 +96,20 @@ def annotation_properties(store: GraphStore) -> frozenset[str]:
 
 
 def _graph_terms(store: GraphStore, graph: str) -> Iterator[Triple]:
-    """The triples of one named graph as N-Triples terms, serialised by pyoxigraph.
+    """The triples of one named graph (``""``: the default graph) as N-Triples terms.
 
-    About 5x faster than ``str()`` of each term: the lines are split at their first two
-    spaces (N-Triples subjects and predicates hold none) and the graph's name cut off.
+    Serialised by pyoxigraph, about 5x faster than ``str()`` of each term: the lines are
+    split at their first two spaces (N-Triples subjects and predicates hold none) and the
+    graph's name cut off.
     """
-    data = ox.serialize(store.quads(graph), format=ox.RdfFormat.N_QUADS) or b""
-    end = f" <{graph}> ."
+    if graph:
+        data = ox.serialize(store.quads(graph), format=ox.RdfFormat.N_QUADS) or b""
+        end = f" <{graph}> ."
+    else:
+        result = store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[""])
+        assert isinstance(result, ox.QueryTriples)
+        data = result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        end = " ."
     for line in data.decode("utf-8").split("\n"):
         if line:
             s, p, rest = line.split(" ", 2)
@@ -110,8 +117,12 @@ def _graph_terms(store: GraphStore, graph: str) -> Iterator[Triple]:
 
 
 def _named_graphs(store: GraphStore) -> list[str]:
+    """The named graphs of the store, and ``""`` if its default graph holds triples."""
     rows = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-    return sorted(row["g"].value for row in rows)  # type: ignore[union-attr]
+    graphs = sorted(row["g"].value for row in rows)  # type: ignore[union-attr]
+    if store.query("ASK { ?s ?p ?o }", default_graphs=[""]):
+        graphs.append("")
+    return graphs
 
 
 _TYPE_TERM = f"<{RDF.type}>"
