@@ -43,12 +43,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from relgraph.vocab import OWL, RDF, RDFS
+from relgraph.vocab import OWL, RDF, RDFS, SCRATCH
 
 __all__ = ["SUMMARY_PREFIX", "AboxSummary", "Triple", "module", "ntriples", "summarise", "terms"]
 
 #: IRIs of the summary individuals: ``<urn:relgraph:summary:N>``.
-SUMMARY_PREFIX = "urn:relgraph:summary:"
+SUMMARY_PREFIX = SCRATCH + "summary:"
 
 #: A triple as three N-Triples terms (``<iri>``, ``_:id``, ``"v"^^<dt>``).
 Triple = tuple[str, str, str]
