@@ -53,6 +53,8 @@ Checks: ``relgraph check``
   ``checks.quality``         phase ``queries``: the quality queries of ``queries/checks``
   ``checks.mappings``        phase ``mappings``: the SSSOM mappings against graph and sources
   ``checks.owl``             phase ``reasoning``: HermiT (consistency, TBox) and OWL 2 RL rules
+  ``checks.hermit``          HermiT as a Java subprocess in the background, with a timeout
+  ``checks.summary``         the summary ABox HermiT's consistency test reads, and modules
   ``checks.owlprofile``      the OWL API's OWL 2 DL profile check of the OWL exports
 
 Query: what a user's query goes through, the same from the web and the CLI

@@ -205,6 +205,12 @@ class Settings:
     reasoner_timeout_s: int = _setting(
         120, "Longest time the OWL reasoner may run, in seconds.", minimum=1
     )
+    reasoner_summary: bool = _setting(
+        True,
+        "Whether HermiT's consistency test reads a summary ABox of the graph (one "
+        "individual per kind; a consistent summary proves the graph consistent, otherwise "
+        "HermiT reads the graph itself: the same verdicts, docs/decisions/0016).",
+    )
     curator: str = _setting(
         "",
         "Curator name that `relgraph import` records when the study sheet's Work row names "

@@ -1,36 +1,39 @@
 """The reasoning phase: HermiT for OWL 2 DL, and OWL 2 RL consistency rules in SPARQL.
 
-HermiT (the jar shipped with owlready2) runs as a Java subprocess on an
-N-Triples dump of the graph without ``owl:imports`` (so nothing is fetched).
-It answers two questions: is the graph consistent, and which named classes
-are unsatisfiable. It cannot say *why*, so the phase also runs the OWL 2 RL
+HermiT (:mod:`relgraph.checks.hermit`, a Java subprocess) answers two questions:
+is the graph consistent (decided on its summary ABox, :mod:`relgraph.checks.summary`,
+with exact fall-backs), and which named classes of the TBox are unsatisfiable.
+It cannot say *why*, so the phase also runs the OWL 2 RL
 consistency rules of ``queries/rules/`` (:mod:`relgraph.checks.sparql`) on
 pyoxigraph; each row names the individual, the offending value and the axiom.
 HermiT is started before every other phase (:func:`start`) and its answer
 read last (:func:`run`), so its start-up overlaps their work.
 
 Results are return values (:class:`ReasoningReport`, problems), not
-exceptions. See ``docs/decisions/0002-reasoning-and-checks.md``.
+exceptions. See ``docs/decisions/0002-reasoning-and-checks.md``, ``0012`` and ``0016``.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import pyoxigraph as ox
-import rdflib
 
 from relgraph.checks.context import CheckContext, PhaseResult
+from relgraph.checks.hermit import (
+    HermitRun,
+    ReasoningReport,
+    hermit_classpath,
+    java_available,
+    run_hermit,
+    start_hermit,
+    start_ntriples,
+)
 from relgraph.checks.report import Problem
 from relgraph.checks.sparql import load_check_queries, run_check_queries
+from relgraph.checks.summary import Triple, module, ntriples, summarise
 from relgraph.errors import ConfigError
 from relgraph.store.memory import GraphStore
 from relgraph.store.parts import GraphParts
@@ -38,10 +41,10 @@ from relgraph.vocab import ONTOLOGY_IRI, OWL, RDF, RDFS
 
 __all__ = [
     "HermitRun",
+    "ReasoningInput",
     "ReasoningReport",
     "annotation_properties",
-    "classes_input",
-    "consistency_input",
+    "reasoning_input",
     "RULES_FOLDER",
     "hermit_classpath",
     "java_available",
@@ -49,190 +52,11 @@ __all__ = [
     "run_hermit",
     "start",
     "start_hermit",
+    "start_ntriples",
 ]
 
 #: Sub-folder of ``queries_dir`` holding the OWL 2 RL rules.
 RULES_FOLDER = "rules"
-_OWL_IMPORTS = str(OWL.imports)
-_OWL_NOTHING = str(OWL.Nothing)
-_IRI = re.compile(r"<([^>]+)>")
-_TYPE_LINE = re.compile(r"^Type\( <([^>]+)> <([^>]+)> \)$", re.MULTILINE)
-#: JVM options: C1-only compilation starts HermiT about twice as fast on small inputs.
-_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:CICompilerCount=1", "-Xss8m")
-
-
-@dataclass
-class ReasoningReport:
-    """The outcome of a HermiT run.
-
-    :ivar consistent: False when HermiT proved the graph inconsistent.
-    :ivar unsatisfiable: IRIs of named classes equivalent to owl:Nothing.
-    :ivar ran: False when HermiT could not run (no Java, timeout, parse error).
-    """
-
-    consistent: bool
-    unsatisfiable: list[str] = field(default_factory=list)
-    inferred_types: dict[str, list[str]] = field(default_factory=dict)
-    message: str = ""
-    seconds: float = 0.0
-    ran: bool = True
-
-    @property
-    def ok(self) -> bool:
-        """True when consistent and no class is unsatisfiable."""
-        return self.ran and self.consistent and not self.unsatisfiable
-
-
-def java_available(java: str = "java") -> bool:
-    """True when a Java executable can be found."""
-    return shutil.which(java) is not None
-
-
-def hermit_classpath() -> str:
-    """The class path of the HermiT jar that owlready2 ships."""
-    import owlready2
-
-    here = Path(owlready2.__file__).parent / "hermit"
-    return os.pathsep.join([str(here), str(here / "HermiT.jar")])
-
-
-class HermitRun:
-    """A HermiT process running in the background on a temporary N-Triples file.
-
-    Start it with :func:`start_hermit`, do other work, then call :meth:`result`.
-    """
-
-    def __init__(
-        self,
-        ntriples: bytes,
-        *,
-        java: str,
-        timeout_s: float,
-        infer_types: bool = False,
-        classes: bool = True,
-    ) -> None:
-        self._started = time.perf_counter()
-        self._timeout = timeout_s
-        self._infer_types = infer_types
-        self._tmp = tempfile.TemporaryDirectory(prefix="relgraph-hermit-")
-        path = Path(self._tmp.name) / "merged.nt"
-        path.write_bytes(ntriples)
-        exe = shutil.which(java) or java
-        command = [exe, *_JVM_OPTIONS, "-cp", hermit_classpath()]
-        command += ["org.semanticweb.HermiT.cli.CommandLine", "-k"]
-        if classes:
-            command.append("-U")
-        if infer_types:
-            command.append("-I")
-        command.append(path.as_uri())
-        self._proc = subprocess.Popen(  # noqa: S603 - fixed command, no shell
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
-
-    def result(self) -> ReasoningReport:
-        """Wait for HermiT (up to the timeout) and parse its answer."""
-        try:
-            remaining = max(0.1, self._timeout - (time.perf_counter() - self._started))
-            out, _ = self._proc.communicate(timeout=remaining)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.communicate()
-            self._tmp.cleanup()
-            return ReasoningReport(
-                consistent=True,
-                ran=False,
-                message=f"HermiT did not finish within {self._timeout:g} s "
-                "(setting reasoner_timeout_s); only the OWL 2 RL rules were checked",
-                seconds=time.perf_counter() - self._started,
-            )
-        self._tmp.cleanup()
-        text = out.decode("utf-8", "replace").replace("\r", "")
-        seconds = time.perf_counter() - self._started
-        if "Inconsistent ontology" in text or "is not satisfiable" in text.split("\n", 1)[0]:
-            return ReasoningReport(
-                consistent=False,
-                message="HermiT found the graph inconsistent: no model satisfies all its axioms",
-                seconds=seconds,
-            )
-        if self._proc.returncode != 0:
-            first = next((line for line in text.splitlines() if line.strip()), "")
-            return ReasoningReport(
-                consistent=True,
-                ran=False,
-                message=f"HermiT could not run: {first[:300]}",
-                seconds=seconds,
-            )
-        unsat: list[str] = []
-        if "Classes equivalent to 'owl:Nothing':" in text:
-            block = text.split("Classes equivalent to 'owl:Nothing':", 1)[1]
-            for line in block.splitlines()[1:] if block.startswith("\n") else block.splitlines():
-                stripped = line.strip()
-                if not line.startswith("\t") and stripped:
-                    break
-                for iri in _IRI.findall(stripped):
-                    if iri != _OWL_NOTHING:
-                        unsat.append(iri)
-        types: dict[str, list[str]] = {}
-        if self._infer_types:
-            for ind, cls in _TYPE_LINE.findall(text):
-                types.setdefault(ind, []).append(cls)
-        return ReasoningReport(
-            consistent=True, unsatisfiable=sorted(set(unsat)), inferred_types=types, seconds=seconds
-        )
-
-
-def start_hermit(
-    quads: Iterable[ox.Quad | ox.Triple],
-    *,
-    java: str = "java",
-    timeout_s: float = 120,
-    infer_types: bool = False,
-    classes: bool = True,
-) -> HermitRun:
-    """Start HermiT in the background on the given triples (imports dropped).
-
-    :param classes: also list the unsatisfiable classes (``-U``); without it HermiT
-        only decides consistency (``-k``), one tableau instead of one per class.
-    :raises ConfigError: if Java cannot be found.
-    """
-    if not java_available(java):
-        raise ConfigError(
-            f"Java executable {java!r} not found; HermiT needs Java 11 or newer",
-            "install a JRE (apt-get install default-jre-headless) or set the `java` setting",
-        )
-    triples = {
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in quads
-        if q.predicate.value != _OWL_IMPORTS
-    }
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    return HermitRun(data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes)
-
-
-def run_hermit(
-    graph: rdflib.Graph, *, java: str = "java", infer_types: bool = False, timeout_s: float = 120
-) -> ReasoningReport:
-    """Check an rdflib graph for consistency and unsatisfiable classes with HermiT.
-
-    :param infer_types: also return every type HermiT derives for each named
-        individual that was not asserted.
-    :raises ConfigError: if Java cannot be found.
-    """
-    data = graph.serialize(format="nt", encoding="utf-8")
-    lines = b"\n".join(line for line in data.splitlines() if _OWL_IMPORTS.encode() not in line)
-    triples = ox.parse(lines + b"\n", format=ox.RdfFormat.N_TRIPLES)
-    report = start_hermit(triples, java=java, timeout_s=timeout_s, infer_types=infer_types).result()
-    if infer_types and report.inferred_types:
-        inferred: dict[str, list[str]] = {}
-        for ind, classes in report.inferred_types.items():
-            asserted = {str(o) for o in graph.objects(rdflib.URIRef(ind), rdflib.RDF.type)}
-            new = sorted(c for c in classes if c not in asserted)
-            if new:
-                inferred[ind] = new
-        report.inferred_types = inferred
-    return report
-
-
 # -- what each HermiT run reads ------------------------------------------------------------------
 
 _RDF_TYPE = str(RDF.type)
@@ -252,77 +76,114 @@ _BUILTIN_ANNOTATIONS = frozenset(
         OWL.incompatibleWith,
     )
 )
-_LOGICAL_PROPERTY_TYPES = frozenset(str(t) for t in (OWL.ObjectProperty, OWL.DatatypeProperty))
 
 
-def _value(term: object) -> str:
-    return str(getattr(term, "value", ""))
-
-
-_AXIOM = ox.NamedNode(str(OWL.Axiom))
 _INDIVIDUAL_DECLARATIONS = frozenset(str(t) for t in (OWL.NamedIndividual, OWL.Thing))
 
 
-def annotation_properties(quads: Iterable[ox.Quad]) -> frozenset[str]:
+def annotation_properties(store: GraphStore) -> frozenset[str]:
     """Properties whose assertions are annotations: OWL 2's built-in ones and those declared
     ``owl:AnnotationProperty`` (and not also object or data properties)."""
     declared: set[str] = set()
     logical: set[str] = set()
-    for q in quads:
-        if q.predicate.value == _RDF_TYPE and isinstance(q.subject, ox.NamedNode):
-            if _value(q.object) == str(OWL.AnnotationProperty):
-                declared.add(q.subject.value)
-            elif _value(q.object) in _LOGICAL_PROPERTY_TYPES:
-                logical.add(q.subject.value)
+    query = (
+        "SELECT DISTINCT ?p ?k WHERE { ?p a ?k FILTER (isIRI(?p) && ?k IN "
+        "(owl:AnnotationProperty, owl:ObjectProperty, owl:DatatypeProperty)) }"
+    )
+    for row in store.query(query):  # type: ignore[union-attr]
+        (declared if row["k"].value == str(OWL.AnnotationProperty) else logical).add(row["p"].value)
     return _BUILTIN_ANNOTATIONS | (declared - logical)
 
 
-def consistency_input(store: GraphStore) -> Iterator[ox.Quad]:
-    """What HermiT needs to decide consistency: every quad but annotation assertions.
+def _graph_terms(store: GraphStore, graph: str) -> Iterator[Triple]:
+    """The triples of one named graph (``""``: the default graph) as N-Triples terms.
 
-    Annotations have no meaning under the OWL 2 Direct Semantics (section 2.3.4), so
-    dropping them changes no consistency answer; it takes ~30% of the triples away.
-    A property's own statements (its declaration) are kept.
+    Serialised by pyoxigraph, about 5x faster than ``str()`` of each term: the lines are
+    split at their first two spaces (N-Triples subjects and predicates hold none) and the
+    graph's name cut off.
     """
-    annotations = annotation_properties(store.quads())
-    for q in store.quads():
-        if q.predicate.value not in annotations or _value(q.subject) in annotations:
-            yield q
+    if graph:
+        data = ox.serialize(store.quads(graph), format=ox.RdfFormat.N_QUADS) or b""
+        end = f" <{graph}> ."
+    else:
+        result = store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[""])
+        assert isinstance(result, ox.QueryTriples)
+        data = result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        end = " ."
+    for line in data.decode("utf-8").split("\n"):
+        if line:
+            s, p, rest = line.split(" ", 2)
+            yield s, p, rest.removesuffix(end)
 
 
-def _is_tbox(quad: ox.Quad) -> bool:
-    """A quad of a schema axiom or declaration: OWL/RDFS vocabulary, or about a blank node.
+def _named_graphs(store: GraphStore) -> list[str]:
+    """The named graphs of the store, and ``""`` if its default graph holds triples."""
+    rows = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+    graphs = sorted(row["g"].value for row in rows)  # type: ignore[union-attr]
+    if store.query("ASK { ?s ?p ?o }", default_graphs=[""]):
+        graphs.append("")
+    return graphs
+
+
+_TYPE_TERM = f"<{RDF.type}>"
+_AXIOM_TERM = f"<{OWL.Axiom}>"
+_IMPORTS_TERM = f"<{OWL.imports}>"
+_VOCABULARY_TERMS = tuple(f"<{v}" for v in _VOCABULARIES)
+_INDIVIDUAL_DECLARATION_TERMS = frozenset(f"<{t}>" for t in _INDIVIDUAL_DECLARATIONS)
+_BUILTIN_ANNOTATION_TERMS = frozenset(f"<{p}>" for p in _BUILTIN_ANNOTATIONS)
+
+
+def _is_tbox(triple: Triple) -> bool:
+    """A triple of a schema axiom or declaration: OWL/RDFS vocabulary, or about a blank node.
 
     Declarations of individuals (``a owl:NamedIndividual``) say nothing about classes.
     """
-    if isinstance(quad.subject, ox.BlankNode):
+    s, p, o = triple
+    if s[0] == "_":
         return True
-    predicate = quad.predicate.value
-    if predicate == _RDF_TYPE:
-        kind = _value(quad.object)
-        return kind.startswith(_VOCABULARIES) and kind not in _INDIVIDUAL_DECLARATIONS
-    return predicate.startswith(_VOCABULARIES) and predicate not in _BUILTIN_ANNOTATIONS
+    if p == _TYPE_TERM:
+        return o.startswith(_VOCABULARY_TERMS) and o not in _INDIVIDUAL_DECLARATION_TERMS
+    return p.startswith(_VOCABULARY_TERMS) and p not in _BUILTIN_ANNOTATION_TERMS
 
 
-def classes_input(store: GraphStore, parts: GraphParts) -> Iterator[ox.Quad]:
-    """What HermiT needs to find unsatisfiable classes: the TBox, not the instance data.
+@dataclass
+class ReasoningInput:
+    """What the HermiT runs read, as N-Triples terms (``owl:imports`` dropped).
 
-    Every quad of the ontology graphs (its axioms, and the individuals it names in
-    ``owl:oneOf``) and of the extra files, and from the other graphs the schema quads
-    (:func:`_is_tbox`). Why no inconsistency is missed, and which unsatisfiable class
-    could be: ``docs/decisions/0012-check-at-scale.md``.
+    :ivar consistency: every triple but annotation assertions (a property's own
+        declaration kept). Annotations have no meaning under the OWL 2 Direct Semantics
+        (section 2.3.4), so dropping them changes no consistency answer.
+    :ivar classes: the TBox: every triple of the ontology graphs (their axioms, and the
+        individuals they name in ``owl:oneOf``) and of the extra files, and from the other
+        graphs the schema triples (:func:`_is_tbox`) but axiom annotations (the SSSOM
+        mappings' ``owl:Axiom`` nodes). Why no inconsistency is missed, and which
+        unsatisfiable class could be: ``docs/decisions/0012-check-at-scale.md``.
     """
+
+    consistency: set[Triple]
+    classes: set[Triple]
+
+
+def reasoning_input(store: GraphStore, parts: GraphParts) -> ReasoningInput:
+    """Read both inputs of HermiT in one pass over the store (:class:`ReasoningInput`)."""
+    annotations = {f"<{p}>" for p in annotation_properties(store)}
     whole = set(parts.ontology) | set(parts.extra)
-    for info in store.graphs():
-        if info.iri in whole:
-            yield from store.quads(info.iri)
-            continue
-        quads = [q for q in store.quads(info.iri) if _is_tbox(q)]
-        # axiom annotations (the SSSOM mappings' owl:Axiom nodes) have no meaning either
-        annotated = {
-            q.subject for q in quads if q.predicate.value == _RDF_TYPE and q.object == _AXIOM
-        }
-        yield from (q for q in quads if q.subject not in annotated)
+    consistency: set[Triple] = set()
+    classes: set[Triple] = set()
+    for graph in _named_graphs(store):
+        tbox: list[Triple] = []
+        for t in _graph_terms(store, graph):
+            if t[1] == _IMPORTS_TERM:
+                continue
+            if t[1] not in annotations or t[0] in annotations:
+                consistency.add(t)
+            if graph in whole:
+                classes.add(t)
+            elif _is_tbox(t):
+                tbox.append(t)
+        annotated = {s for s, p, o in tbox if p == _TYPE_TERM and o == _AXIOM_TERM}
+        classes.update(t for t in tbox if t[0] not in annotated)
+    return ReasoningInput(consistency, classes)
 
 
 # -- the phase ---------------------------------------------------------------------------------
@@ -335,30 +196,44 @@ class _Started:
     consistency: HermitRun | None
     classes: HermitRun | None
     result: PhaseResult
+    #: the consistency input, when the first run read its summary (for the fall-backs)
+    whole: set[Triple] | None = None
 
 
 def start(ctx: CheckContext) -> _Started:
     """Start HermiT in the background, before the other phases run.
 
-    Two runs: consistency (``-k``) of the whole graph without annotation
-    assertions, and the unsatisfiable classes (``-U``) of the TBox alone
-    (:func:`consistency_input`, :func:`classes_input`). On the whole graph,
-    ``-U`` costs one tableau with every individual per class: 6x the
-    consistency run at 10^5 triples.
+    Two runs: consistency (``-k``) of the graph without annotation assertions, folded
+    into its summary ABox (:mod:`relgraph.checks.summary`; setting ``reasoner_summary``),
+    and the unsatisfiable classes (``-U``) of the TBox alone (:class:`ReasoningInput`).
+    On the whole graph, ``-U`` costs one tableau with every individual per class: 6x the
+    consistency run at 10^5 triples. See ``docs/decisions/0016-reasoning-at-scale.md``.
     """
     result = PhaseResult()
     consistency = classes = None
+    whole = None
     if ctx.reasoner:
         java = ctx.settings.java
         if java_available(java):
             timeout = ctx.settings.reasoner_timeout_s
+            began = time.perf_counter()
+            inputs = reasoning_input(ctx.store, ctx.parts)
+            result.timings["reasoning_input"] = time.perf_counter() - began
             try:
-                consistency = start_hermit(
-                    consistency_input(ctx.store), java=java, timeout_s=timeout, classes=False
-                )
-                classes = start_hermit(
-                    classes_input(ctx.store, ctx.parts), java=java, timeout_s=timeout
-                )
+                classes = start_ntriples(ntriples(inputs.classes), java=java, timeout_s=timeout)
+                data = None
+                if ctx.settings.reasoner_summary:
+                    began = time.perf_counter()
+                    try:
+                        summary = summarise(inputs.consistency)
+                    except ValueError as exc:  # the graph uses the summary's IRIs
+                        result.notes.append(f"HermiT read the whole graph: {exc}")
+                    else:
+                        data, whole = summary.ntriples, inputs.consistency
+                        result.timings["abox_summary"] = time.perf_counter() - began
+                if data is None:
+                    data = ntriples(inputs.consistency)
+                consistency = start_ntriples(data, java=java, timeout_s=timeout, classes=False)
             except ConfigError as exc:
                 result.notes.append(str(exc))
         else:
@@ -377,7 +252,7 @@ def start(ctx: CheckContext) -> _Started:
                     phase="reasoning",
                 )
             )
-    return _Started(consistency, classes, result)
+    return _Started(consistency, classes, result, whole)
 
 
 def _combined(consistency: ReasoningReport, classes: ReasoningReport) -> ReasoningReport:
@@ -396,6 +271,55 @@ def _combined(consistency: ReasoningReport, classes: ReasoningReport) -> Reasoni
     return ReasoningReport(consistent=True, unsatisfiable=classes.unsatisfiable, seconds=seconds)
 
 
+def _seeds(violations: Iterable[Problem]) -> set[str]:
+    """The IRIs the OWL 2 RL rules named (nodes and values of their errors)."""
+    return {
+        v
+        for p in violations
+        if p.severity == "error"
+        for v in (p.node, p.value)
+        if v.startswith(("http://", "https://", "urn:"))
+    }
+
+
+def _consistency(
+    ctx: CheckContext, started: _Started, violations: list[Problem], timings: dict[str, float]
+) -> ReasoningReport:
+    """HermiT's consistency answer for the graph, exactly as on the whole graph.
+
+    The summary ABox consistent: the graph is consistent. Otherwise (a summary proves
+    no inconsistency), the module around the individuals the OWL 2 RL rules named
+    (inconsistent: so is the graph), and last the whole graph.
+    """
+    assert started.consistency is not None
+    first = started.consistency.result()
+    if started.whole is None:
+        timings["hermit_consistency"] = first.seconds
+        return first
+    timings["hermit_summary"] = first.seconds
+    spent = first.seconds
+    report: ReasoningReport | None = first
+    if not (first.ran and first.consistent):
+        java, timeout = ctx.settings.java, ctx.settings.reasoner_timeout_s
+        report = None
+        seeds = _seeds(violations)
+        if first.ran and seeds:
+            data, _size = module(started.whole, seeds)
+            part = start_ntriples(data, java=java, timeout_s=timeout, classes=False).result()
+            timings["hermit_module"] = part.seconds
+            spent += part.seconds
+            if part.ran and not part.consistent:
+                report = part
+        if report is None:
+            data = ntriples(started.whole)
+            report = start_ntriples(data, java=java, timeout_s=timeout, classes=False).result()
+            timings["hermit_whole"] = report.seconds
+            spent += report.seconds
+    timings["hermit_consistency"] = spent
+    assert report is not None
+    return report
+
+
 def run(ctx: CheckContext, started: object) -> PhaseResult:
     """Run the OWL 2 RL rules, then read HermiT's answer (see :func:`start`)."""
     assert isinstance(started, _Started)
@@ -405,12 +329,10 @@ def run(ctx: CheckContext, started: object) -> PhaseResult:
     result.problems += violations
     if started.consistency is None or started.classes is None:
         return result
-    # the classes run (the TBox) ends first: reading it first keeps both times right
     classes = started.classes.result()
-    consistency = started.consistency.result()
-    result.timings["hermit"] = max(consistency.seconds, classes.seconds)
-    result.timings["hermit_consistency"] = consistency.seconds
+    consistency = _consistency(ctx, started, violations, result.timings)
     result.timings["hermit_classes"] = classes.seconds
+    result.timings["hermit"] = max(result.timings["hermit_consistency"], classes.seconds)
     report = _combined(consistency, classes)
     if not report.ran:
         result.notes.append(report.message)
