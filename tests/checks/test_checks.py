@@ -345,7 +345,8 @@ def test_build_refuses_bad_data_and_keeps_graph(invoke, tmp_path: Path) -> None:
     second = invoke("build", settings=settings)
     assert second.exit_code == 1
     assert (
-        "owl-rl/functional-property" in second.output and "previous graph is kept" in second.output
+        "owl-rl/functional-property" in second.output
+        and "the graph built before, if any, is kept" in second.output
     )
     assert graph.read_bytes() == good
 
@@ -386,3 +387,58 @@ def test_worked_example_of_data_readme_passes(runner, repo_settings):
     output = result.output.replace(str(ROOT) + "/", "")
     for place in places:
         assert place in output, place
+
+
+@requires_seed
+def test_blank_nodes_of_the_spans_phase_are_named_and_located(
+    repo_settings: Settings, tmp_path: Path
+) -> None:
+    """Regression (issue 13, tester): the spans and fidelity phases named a blank node by
+    its bare id (shown as ``<hex>``), so the report gave it no label, file or line."""
+    extra = tmp_path / "blank-passage.ttl"
+    extra.write_text(
+        "@prefix rg: <https://w3id.org/relgraph/ontology/> .\n"
+        "@prefix rgr: <https://w3id.org/relgraph/resource/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "\n"
+        "[] a rg:Passage ;\n"
+        '    rdfs:label "passage: a blank passage with a wrong quotation"@en ;\n'
+        "    rg:inDocument rgr:review ;\n"
+        "    rg:inSection rgr:section-role-theory ;\n"
+        '    rg:sourceFile "000_dcfd1bd9bcf5d22a.txt" ;\n'
+        '    rg:startOffset "7885"^^xsd:nonNegativeInteger ;\n'
+        '    rg:endOffset "7906"^^xsd:nonNegativeInteger ;\n'
+        '    rg:quotation "not what the text says" .\n',
+        encoding="utf-8",
+    )
+    report = check(repo_settings, [extra], reasoner=False)
+    spans = [p for p in report.problems if p.phase == "spans"]
+    assert spans, report.render_text()
+    for p in spans:
+        assert p.node.startswith("_:"), p
+        assert p.file.endswith("blank-passage.ttl") and p.line == 6, p
+        assert p.label == "passage: a blank passage with a wrong quotation", p
+    assert "[a blank node, " in report.render_text()
+
+
+def test_problems_come_in_a_stable_order(fixture_settings: Settings, tmp_path: Path) -> None:
+    """Regression (issue 13, tester): two runs on the same blank-node faults listed them in
+    different orders (blank nodes get new ids on every parse); reports are now ordered by
+    severity, phase, rule, file and line, label and value, never by a blank node's id."""
+    from relgraph.checks import ordered
+
+    extra = tmp_path / "blanks.ttl"
+    lines = ["@prefix rg: <https://w3id.org/relgraph/ontology/> .", ""]
+    for i in range(6):
+        lines.append(f'[] a rg:Theory ; rg:hasConstruct "construct {i}" .')
+    extra.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = []
+    for _ in range(3):
+        report = check(fixture_settings, [extra], reasoner=False)
+        assert report.problems == ordered(report.problems)
+        shown = [(p.rule, p.file, p.line, p.label, p.value) for p in report.problems]
+        runs.append([(*r[:4], "" if r[4].startswith("_:") else r[4]) for r in shown])
+    assert runs[0] and runs[0] == runs[1] == runs[2]
+    blank = [r for r in runs[0] if r[1].endswith("blanks.ttl")]
+    assert len({r[2] for r in blank}) == 6  # each blank theory named at its own line

@@ -225,7 +225,7 @@ def test_an_error_deep_in_a_big_file_names_file_and_line_and_keeps_the_graph(
     with pytest.raises(CheckFailed) as info:
         build(settings, force=True, verify=partial(verify_for_build, settings=settings))
     message = info.value.message
-    assert "previous graph is kept" in message
+    assert "the graph built before, if any, is kept" in message
     assert (
         f"[shacl/Publication-publicationYear] Words 1981 <{RGR}work-words-1981> ({big}:{work})"
         in message

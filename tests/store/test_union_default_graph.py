@@ -109,3 +109,24 @@ def test_the_command_line_option_sets_the_setting(repo_settings: Settings) -> No
     off = with_backend(on, union_default_graph=False)
     assert off.backend_union_default_graph is False
     assert with_backend(on, union_default_graph=None).backend_union_default_graph is True
+
+
+@pytest.mark.parametrize("command", ["serve", "check"])
+def test_the_wrong_union_setting_is_refused_at_start(
+    oxigraph_store: OxigraphServer, repo_settings: Settings, command: str
+) -> None:
+    """Regression (issue 13, tester): ``serve --backend URL --union-default-graph`` against a
+    store without the union started and answered every query 400; it is now exit 2 before
+    anything is served, and ``check --backend`` refuses it the same way."""
+    from click.testing import CliRunner
+
+    from relgraph.cli import cli
+
+    args = ["-s", f"project_dir={repo_settings.project_dir}", command]
+    args += ["--backend", oxigraph_store.sparql, "--union-default-graph"]
+    if command == "serve":
+        args += ["--port", "9"]  # never reached: the store is refused first
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "is not the union of its named graphs" in result.output
+    assert "serving relgraph" not in result.output

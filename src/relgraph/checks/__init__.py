@@ -49,6 +49,7 @@ __all__ = [
     "Problem",
     "check",
     "check_store",
+    "ordered",
     "verify_for_build",
 ]
 
@@ -130,8 +131,37 @@ def check_store(
             report.timings["prepare"] = time.perf_counter() - started
             _run_phases(ctx, report, phases)
             report.problems = _labelled(store, report.problems)
+    report.problems = ordered(report.problems)
     report.timings["total"] = time.perf_counter() - started
     return report
+
+
+def ordered(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems in a stable order: severity, phase, rule, place, node, value, message.
+
+    Blank nodes' ids change from run to run, so they are ordered by their place (file
+    and line) and label, not by id; two runs on the same input list the problems in
+    the same order, so reports can be compared with ``diff``.
+    """
+    phase = {name: i for i, name in enumerate(PHASE_NAMES)}
+    severity = {name: i for i, name in enumerate(SEVERITY_ORDER)}
+
+    def key(p: Problem) -> tuple[object, ...]:
+        node = "" if p.node.startswith("_:") else p.node
+        value = "" if p.value.startswith("_:") else p.value
+        where = (p.file, p.line or 0)
+        return (
+            severity.get(p.severity, 9),
+            phase.get(p.phase, 99),
+            p.rule,
+            where,
+            node,
+            p.label,
+            value,
+            p.message,
+        )
+
+    return sorted(problems, key=key)
 
 
 @contextmanager
@@ -207,7 +237,7 @@ def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = Tr
     if files:
         store, extra = _with_extra(store, settings, files, index)
     report = check_store(store, settings, extra_graphs=extra, reasoner=reasoner, shapes=shapes)
-    report.problems = locate(report.problems, index)
+    report.problems = ordered(locate(report.problems, index))
     report.files = [str(f) for f in files]
     return report
 
@@ -235,7 +265,10 @@ def verify_for_build(
         return list(report.notes)
     errors = report.errors
     shown = locate(errors[:20], index) if index is not None else errors[:20]
-    lines = [f"the new graph has {len(errors)} error(s); the previous graph is kept:"]
+    lines = [
+        f"the new graph has {len(errors)} error(s); nothing was written "
+        "(the graph built before, if any, is kept):"
+    ]
     for p in shown:
         lines.append(
             f"  [{p.rule}] {p.describe()}: {p.message}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import pyoxigraph as ox
+
 from relgraph.store.base import ReadableStore
 
 __all__ = ["dict_rows", "value_rows"]
@@ -12,7 +14,8 @@ __all__ = ["dict_rows", "value_rows"]
 def dict_rows(store: ReadableStore, sparql: str) -> list[dict[str, str]]:
     """The rows of a SELECT as dicts of values (``""`` when unbound), for small results.
 
-    A value is the term's ``value``: an IRI, a literal's lexical form, a blank node's id.
+    A value is the term's ``value``: an IRI, a literal's lexical form, or ``_:`` and a
+    blank node's id (as :class:`~relgraph.checks.report.Problem` names nodes).
     """
     result = store.select(sparql)
     names = [v.value for v in result.variables]
@@ -29,4 +32,11 @@ def value_rows(store: ReadableStore, sparql: str) -> list[tuple[str, ...]]:
 
 
 def _values(row: Iterable[object]) -> tuple[str, ...]:
-    return tuple("" if t is None else str(getattr(t, "value", "")) for t in row)
+    return tuple("" if t is None else _value(t) for t in row)
+
+
+def _value(term: object) -> str:
+    """A term's value; a blank node as ``_:`` and its id, as reports name nodes."""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(getattr(term, "value", ""))

@@ -13,6 +13,7 @@ from pathlib import Path
 from relgraph.checks.context import CheckContext, PhaseResult
 from relgraph.checks.report import Problem
 from relgraph.store.base import ReadableStore
+from relgraph.store.sources import node_key
 
 __all__ = ["span_problems", "unverified_note", "run"]
 
@@ -69,7 +70,7 @@ def span_problems(
         )
 
     for row in result:
-        node = row["p"].value
+        node = node_key(row["p"])  # a blank node as _:id, so reports locate and label it
         file, start, end = row["file"], row["start"], row["end"]
         if file is None or start is None or end is None:
             continue  # the SHACL passage shape reports missing parts

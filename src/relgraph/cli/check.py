@@ -91,6 +91,7 @@ def _check_backend(settings: Settings, graph_store: str | None, *, reasoner: boo
             graph_store, credentials=remote.pool.credentials, timeout_s=remote.timeout_s
         )
     try:
+        remote.check_dataset()  # --union-default-graph on a store without it: refused
         store, pulled = pull(remote, client)
     finally:
         remote.close()

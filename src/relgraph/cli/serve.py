@@ -46,13 +46,14 @@ def serve(
         store = RemoteStore.from_settings(settings)
         try:
             graphs = store.graph_iris()
+            if not graphs:
+                raise RemoteStoreError(
+                    f"the store at {settings.backend} holds no relgraph graphs",
+                    "upload the graph first: relgraph push --endpoint GRAPH-STORE-URL",
+                )
+            store.check_dataset()  # --union-default-graph on a store without it: refused now
         finally:
             store.close()
-        if not graphs:
-            raise RemoteStoreError(
-                f"the store at {settings.backend} holds no relgraph graphs",
-                "upload the graph first: relgraph push --endpoint GRAPH-STORE-URL",
-            )
         click.echo(f"backend: {settings.backend} ({len(graphs)} graphs)", err=True)
     else:
         check_built(settings)  # a missing or damaged graph is said here, not by each worker

@@ -145,7 +145,7 @@ class RemoteStore(QueryMethods):
     :param graph_prefix: relgraph's named graphs are those whose IRI starts with it.
     :param dataset: ``graphs`` (default): the union default graph is relgraph's graphs,
         listed in the request (Protocol §2.1.4); ``store``: no dataset is sent, for a store
-        whose default graph is that union (:meth:`_check_union`, backend_union_default_graph).
+        whose default graph is that union (:meth:`check_dataset`, backend_union_default_graph).
     :param timeout_parameter: how the store is told a query's time limit (see
         :data:`TimeoutParameter`).
     :param connections: connections kept alive (about the threads that query at once).
@@ -301,20 +301,21 @@ class RemoteStore(QueryMethods):
         if union_default_graph and self.dataset == "graphs":
             every = self._all_graphs()
             return (every, every)
-        if union_default_graph and self.dataset == "store" and not self._union_checked:
-            self._check_union()
+        if union_default_graph:
+            self.check_dataset()  # a no-op after the first time
         return ()
 
-    def _check_union(self) -> None:
-        """Check, once, that the store's default graph holds relgraph's triples (``store``).
+    def check_dataset(self) -> None:
+        """Check once (``serve``/``check`` at start) that the default graph is the union.
 
         One triple of one of relgraph's graphs (no blank nodes) is asked for with ``ASK``
         without a dataset; a store whose default graph is not the union (Oxigraph's server
         without ``--union-default-graph``: empty) would answer every query with nothing.
-
         :raises ConfigError: when the default graph does not hold the triple.
         """
-        graphs = self._all_graphs()
+        graphs = self._all_graphs() if self.dataset == "store" and not self._union_checked else []
+        if not graphs:
+            return
         sample = self._send(
             "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
             f"FILTER(?g = {ox.NamedNode(graphs[0])} && !isBlank(?s) && !isBlank(?o)) }} LIMIT 1",
@@ -326,9 +327,8 @@ class RemoteStore(QueryMethods):
                 raise ConfigError(
                     f"the default graph of the store at {self.endpoint} is not the union of "
                     f"its named graphs: it lacks the triples of <{graphs[0]}>",
-                    "start the store with its default graph as the union (Oxigraph: "
-                    "--union-default-graph; Fuseki: tdb2:unionDefaultGraph true), or drop "
-                    "backend_union_default_graph (--list-graphs)",
+                    "start the store with its default graph as the union (Oxigraph: --union-"
+                    "default-graph; Fuseki: tdb2:unionDefaultGraph true), or give --list-graphs",
                 )
         self._union_checked = True
 
