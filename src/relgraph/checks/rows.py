@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pyoxigraph as ox
-
 from relgraph.store.base import ReadableStore
+from relgraph.store.sources import node_key
 
 __all__ = ["dict_rows", "value_rows"]
 
@@ -32,11 +31,4 @@ def value_rows(store: ReadableStore, sparql: str) -> list[tuple[str, ...]]:
 
 
 def _values(row: Iterable[object]) -> tuple[str, ...]:
-    return tuple("" if t is None else _value(t) for t in row)
-
-
-def _value(term: object) -> str:
-    """A term's value; a blank node as ``_:`` and its id, as reports name nodes."""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(getattr(term, "value", ""))
+    return tuple("" if t is None else node_key(t) for t in row)

@@ -37,6 +37,7 @@ from relgraph.checks.context import CheckContext, PhaseResult
 from relgraph.checks.report import Problem
 from relgraph.errors import ConfigError
 from relgraph.store.memory import GraphStore
+from relgraph.store.sources import node_key
 from relgraph.vocab import SCRATCH, SH, SHAPES, XSD
 
 __all__ = [
@@ -130,9 +131,9 @@ class _Hints:
         self._parents: dict[str, list[str]] = {}
         for t in shapes:
             if t.predicate.value == _SH_DESCRIPTION:
-                self._description.setdefault(_key(t.subject), _key(t.object))
+                self._description.setdefault(node_key(t.subject), node_key(t.object))
             elif t.predicate.value == _SH_PROPERTY:
-                self._parents.setdefault(_key(t.object), []).append(_key(t.subject))
+                self._parents.setdefault(node_key(t.object), []).append(node_key(t.subject))
 
     def __call__(self, shape: str) -> str:
         hint = self._description.get(shape, "")
@@ -143,12 +144,6 @@ class _Hints:
             if hint:
                 return hint
         return ""
-
-
-def _key(term: object) -> str:
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(getattr(term, "value", ""))
 
 
 def _triples(items: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
