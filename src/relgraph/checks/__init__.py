@@ -99,6 +99,7 @@ def check_store(
     reasoner: bool = True,
     phases: Sequence[str] = PHASE_NAMES,
     shapes: GraphStore | None = None,
+    errors_only: bool = False,
 ) -> CheckReport:
     """Run the check over a store: every phase of :data:`PHASES`.
 
@@ -112,6 +113,9 @@ def check_store(
     :param shapes: the shapes graphs, when ``store`` holds every other graph and no
         shapes (:func:`relgraph.store.builder.load_checked_and_shapes`); without it,
         the shapes graphs of ``store`` are moved out for the check and put back.
+    :param errors_only: let the phases skip rules that can only find warnings or
+        infos (:attr:`CheckContext.errors_only`); the report may then lack some of
+        those, never an error.
     """
     started = time.perf_counter()
     if shapes is not None:
@@ -119,7 +123,7 @@ def check_store(
             graph_parts(store, settings, extra_graphs), graph_parts(shapes, settings), extra_graphs
         )
         report = CheckReport(triples=len(store) + len(shapes))
-        ctx = CheckContext(store, shapes, parts, settings, reasoner)
+        ctx = CheckContext(store, shapes, parts, settings, reasoner, errors_only)
         report.timings["prepare"] = time.perf_counter() - started
         _run_phases(ctx, report, phases)
         report.problems = _labelled(store, report.problems)
@@ -127,7 +131,7 @@ def check_store(
         parts = graph_parts(store, settings, extra_graphs)
         report = CheckReport(triples=len(store))
         with _shapes_apart(store, parts.shapes) as apart:
-            ctx = CheckContext(store, apart, parts, settings, reasoner)
+            ctx = CheckContext(store, apart, parts, settings, reasoner, errors_only)
             report.timings["prepare"] = time.perf_counter() - started
             _run_phases(ctx, report, phases)
             report.problems = _labelled(store, report.problems)
@@ -252,15 +256,19 @@ def verify_for_build(
     """Refuse a new graph with errors (called by ``relgraph build`` before replacing).
 
     HermiT runs only if the ``build_check_reasoner`` setting is true; the OWL 2
-    RL rules always run. Only the errors are located (file and line), and only
-    the first 20 of them, which the message lists.
+    RL rules always run. The build refuses errors and reports nothing else, so the
+    rules that can only find warnings do not run (``errors_only``,
+    docs/decisions/0015); ``relgraph check`` runs them. Only the errors are located
+    (file and line), and only the first 20 of them, which the message lists.
 
     :param shapes: the shapes graphs when ``store`` holds the others (see
         :func:`check_store`).
     :returns: the check's notes (e.g. that passage spans were not verified).
     :raises CheckFailed: listing the errors.
     """
-    report = check_store(store, settings, reasoner=settings.build_check_reasoner, shapes=shapes)
+    report = check_store(
+        store, settings, reasoner=settings.build_check_reasoner, shapes=shapes, errors_only=True
+    )
     if report.ok:
         return list(report.notes)
     errors = report.errors

@@ -24,6 +24,9 @@ class CheckContext:
     :ivar parts: which named graphs are ontology, data, shapes, mappings, extra.
     :ivar settings: the settings (``seed_dir``, ``external_dir``, ``queries_dir``, ``java`` ...).
     :ivar reasoner: whether HermiT runs (the OWL 2 RL rules always do).
+    :ivar errors_only: run only the rules that can find errors (``relgraph build``'s
+        verification, which refuses errors and reports nothing else): a phase may then
+        skip its rules of severity warning or info. ``relgraph check`` runs them all.
     """
 
     store: GraphStore
@@ -31,6 +34,7 @@ class CheckContext:
     parts: GraphParts
     settings: Settings
     reasoner: bool = True
+    errors_only: bool = False
 
 
 @dataclass

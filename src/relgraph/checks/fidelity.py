@@ -540,11 +540,19 @@ def _not_run(seed_dir: Path) -> Problem:
     )
 
 
-def fidelity_problems(store: ReadableStore, seed_dir: Path) -> list[Problem]:
-    """Run every fidelity check; those that need the review's text only if it is there."""
+def fidelity_problems(
+    store: ReadableStore, seed_dir: Path, *, errors_only: bool = False
+) -> list[Problem]:
+    """Run every fidelity check; those that need the review's text only if it is there.
+
+    :param errors_only: leave out the rules whose problems are warnings
+        (:func:`wording_problems`), for the build's verification.
+    """
     terms = _terms(store)
     problems = term_problems(store, terms) + context_problems(store, terms)
-    problems += construct_problems(store, terms) + wording_problems(store)
+    problems += construct_problems(store, terms)
+    if not errors_only:
+        problems += wording_problems(store)
     texts = review_texts(store, seed_dir)
     if texts is None:
         return [*problems, _not_run(seed_dir)]
@@ -556,4 +564,5 @@ def fidelity_problems(store: ReadableStore, seed_dir: Path) -> list[Problem]:
 
 def run(ctx: CheckContext, started: object = None) -> PhaseResult:
     """The fidelity phase: every rule of this module over the checked graphs."""
-    return PhaseResult(problems=fidelity_problems(ctx.store, ctx.settings.path("seed_dir")))
+    seed_dir = ctx.settings.path("seed_dir")
+    return PhaseResult(problems=fidelity_problems(ctx.store, seed_dir, errors_only=ctx.errors_only))

@@ -21,7 +21,10 @@ CHECKS_FOLDER = "checks"
 
 
 def run(ctx: CheckContext, started: object = None) -> PhaseResult:
-    """Run every quality query over the checked graphs."""
+    """Run every quality query over the checked graphs (with ``errors_only``, those of
+    severity ``error``: the build's verification, docs/decisions/0015)."""
     folder = ctx.settings.path("queries_dir") / CHECKS_FOLDER
     queries = load_check_queries(folder, "*-violation.rq")
+    if ctx.errors_only:
+        queries = [q for q in queries if q.severity == "error"]
     return PhaseResult(problems=run_check_queries(ctx.store, queries, phase="queries"))
