@@ -58,7 +58,12 @@ def test_the_build_finds_every_error_the_check_finds(
         planted |= {name} if full.errors else set()
         warned |= {p.rule for p in full.problems if p.severity == "warning"}
     # not vacuous: fixtures plant errors of these phases, and the check reports warnings
-    assert {"copied-run", "undeclared-term", "malformed-own-iri", "alt-label-not-in-text"} <= planted
+    assert {
+        "copied-run",
+        "undeclared-term",
+        "malformed-own-iri",
+        "alt-label-not-in-text",
+    } <= planted
     assert warned
 
 
