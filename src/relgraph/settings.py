@@ -232,6 +232,13 @@ class Settings:
         "Whether `relgraph build` also runs HermiT when checking a new graph (slower); "
         "the OWL 2 RL rules, shapes and quality queries always run.",
     )
+    build_reuse_verdict: bool = _setting(
+        True,
+        "Whether `relgraph build` skips verifying a graph whose inputs (sources, check "
+        "queries, review text, external sources, settings, relgraph's code) a `relgraph "
+        "check` or a build has just verified (`build_dir`/cache/verdict.json; "
+        "docs/decisions/0015-build-at-scale.md).",
+    )
 
     def __post_init__(self) -> None:
         for setting in SETTINGS_BY_NAME.values():

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from relgraph.checks.context import CheckContext
 from relgraph.checks.phases import PHASE_NAMES, PHASES
 from relgraph.checks.report import SEVERITY_ORDER, CheckReport, Problem, locate
+from relgraph.checks.verdict import Verdict, inputs_key, read_verdict, record_verdict
 from relgraph.errors import CheckFailed
 from relgraph.settings import Settings
 from relgraph.store.builder import load_checked_and_shapes
@@ -232,9 +233,14 @@ def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = Tr
     The check parses the sources itself, so that every problem names the file
     and line of its node (blank nodes included) and values as written there.
 
+    A check of the sources alone (no ``files``) that finds no error records its
+    verdict (:mod:`relgraph.checks.verdict`), so that a build of the same inputs
+    need not verify them again.
+
     :raises LoadError: when a file does not parse (nothing is checked).
     """
     files = list(files)
+    key = None if files else inputs_key(settings)  # before reading: what was checked
     index = SourceIndex()
     store, shapes = load_checked_and_shapes(settings, index)
     extra: list[str] = []
@@ -243,6 +249,8 @@ def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = Tr
     report = check_store(store, settings, extra_graphs=extra, reasoner=reasoner, shapes=shapes)
     report.problems = ordered(locate(report.problems, index))
     report.files = [str(f) for f in files]
+    if key is not None and report.ok:
+        record_verdict(settings, key, reasoner=reasoner, by="check", notes=report.notes)
     return report
 
 
@@ -252,6 +260,7 @@ def verify_for_build(
     shapes: GraphStore | None = None,
     *,
     settings: Settings,
+    key: str | None = None,
 ) -> list[str]:
     """Refuse a new graph with errors (called by ``relgraph build`` before replacing).
 
@@ -263,13 +272,21 @@ def verify_for_build(
 
     :param shapes: the shapes graphs when ``store`` holds the others (see
         :func:`check_store`).
+    :param key: :func:`~relgraph.checks.verdict.inputs_key` of the inputs, taken before
+        they were read: a passing verdict recorded for it is reused (nothing is checked
+        again, a note says so), and a passing verification is recorded under it.
     :returns: the check's notes (e.g. that passage spans were not verified).
     :raises CheckFailed: listing the errors.
     """
-    report = check_store(
-        store, settings, reasoner=settings.build_check_reasoner, shapes=shapes, errors_only=True
-    )
+    reasoner = settings.build_check_reasoner
+    if key is not None:
+        verdict = read_verdict(settings, key, reasoner=reasoner)
+        if verdict is not None:
+            return [*verdict.notes, _reused(verdict)]
+    report = check_store(store, settings, reasoner=reasoner, shapes=shapes, errors_only=True)
     if report.ok:
+        if key is not None:
+            record_verdict(settings, key, reasoner=reasoner, by="build", notes=report.notes)
         return list(report.notes)
     errors = report.errors
     shown = locate(errors[:20], index) if index is not None else errors[:20]
@@ -285,3 +302,12 @@ def verify_for_build(
     if len(errors) > 20:
         lines.append(f"  ... and {len(errors) - 20} more")
     raise CheckFailed("\n".join(lines), "run `relgraph check` for the full report with fixes")
+
+
+def _reused(verdict: Verdict) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(verdict.when))
+    what = "`relgraph check`" if verdict.by == "check" else "a build's verification"
+    return (
+        f"not verified again: {what} passed on these same inputs at {when} "
+        "(build_dir/cache/verdict.json; `-s build_reuse_verdict=false` verifies anyway)"
+    )

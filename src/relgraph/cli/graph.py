@@ -11,6 +11,7 @@ import click
 
 from relgraph import __version__
 from relgraph.checks import verify_for_build
+from relgraph.checks.verdict import inputs_key
 from relgraph.cli.base import EPILOG, EXISTING_FILE, FILE_PATH, cli, pass_settings
 from relgraph.query.description import ontology_version
 from relgraph.query.exporting import PARTS, export
@@ -31,9 +32,12 @@ __all__ = ["build", "info", "export_command", "fmt", "settings", "stats"]
 def build(settings: Settings, force: bool) -> None:
     """Load ontology, data and shapes, and persist the built graph.
 
-    A failed build leaves the previous graph in place.
+    A failed build leaves the previous graph in place. A build of inputs that a
+    `relgraph check` (or a build) has just verified does not verify them again
+    (setting build_reuse_verdict).
     """
-    verify = functools.partial(verify_for_build, settings=settings)
+    key = inputs_key(settings)  # before the sources are read: the inputs verified
+    verify = functools.partial(verify_for_build, settings=settings, key=key)
     result = build_graph(settings, force=force, verify=verify)
     state = "up to date" if result.skipped else "built"
     for note in result.notes:
