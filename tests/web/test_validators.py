@@ -122,7 +122,8 @@ def test_tags_depend_on_the_graph() -> None:
 def _post(url: str, tag: str | None = None) -> tuple[int, str | None]:
     parsed = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parsed.hostname or "", parsed.port, timeout=30)
-    headers = {"Content-Type": "application/x-www-form-urlencoded", **JSON}
+    # one Host for every server: the base IRI (part of a tag) does not follow the port
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Host": "relgraph.test", **JSON}
     if tag:
         headers["If-None-Match"] = tag
     try:
@@ -154,6 +155,8 @@ def test_over_http_and_a_rebuild_withdraws_the_tags_until_restart(tmp_path: Path
     with serve_in_background(settings, tmp_path) as server:  # restarted: tags again
         status, fresh = _post(server.url, tag)
         digests = {json.loads(manifest.read_text())["graph_sha256"] for manifest in manifests}
-        # a rebuild that wrote another graph (blank node labels, build time) gives new tags
-        assert (status, fresh == tag) == ((200, False) if len(digests) == 2 else (304, True))
+        # a rebuild of the same sources writes the same graph (canonical N-Quads), so after
+        # the restart the tags given before the rebuild are valid again
+        assert len(digests) == 1
+        assert (status, fresh) == (304, tag)
         assert fresh and _post(server.url, fresh) == (304, fresh)

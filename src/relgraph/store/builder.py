@@ -8,7 +8,9 @@ ones (``os.replace``, atomic on POSIX), the graph first. The manifest records
 the graph's SHA-256 digest; :func:`open_built` and :func:`check_built` refuse a
 graph that does not match it (damaged, truncated, or from an interrupted
 build) with a clear message, and :func:`is_up_to_date` is then false, so
-``relgraph build`` rebuilds it.
+``relgraph build`` rebuilds it. The graph is written in a canonical form
+(:meth:`GraphStore.canonical_nquads`), so two builds of the same sources
+write the same bytes and record the same digest.
 
 At scale (docs/decisions/0015-build-at-scale.md): the sources go to
 pyoxigraph's loader with no Python object per triple, the shapes into a store
@@ -219,7 +221,7 @@ def build(
         raise _write_error(target.parent, exc) from None
     manifest_file = manifest_path(settings)
     with _Staged(target) as graph_tmp, _Staged(manifest_file) as manifest_tmp:
-        store.dump(graph_tmp.path)
+        store.dump(graph_tmp.path)  # canonical: the same sources, the same bytes and digest
         graph_tmp.sync()
         triples = len(store)
         manifest = {
