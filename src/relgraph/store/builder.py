@@ -9,7 +9,7 @@ the graph's SHA-256 digest; :func:`open_built` and :func:`check_built` refuse a
 graph that does not match it (damaged, truncated, or from an interrupted
 build) with a clear message, and :func:`is_up_to_date` is then false, so
 ``relgraph build`` rebuilds it. The graph is written in a canonical form
-(:meth:`GraphStore.canonical_nquads`), so two builds of the same sources
+(:meth:`GraphStore.dump`), so two builds of the same sources
 write the same bytes and record the same digest.
 
 At scale (docs/decisions/0015-build-at-scale.md): the sources go to
