@@ -51,6 +51,7 @@ Checks: ``relgraph check``
   ``checks.wording``         the word comparisons of the fidelity checks
   ``checks.rows``            the rows of the fidelity rules' queries, as plain values
   ``checks.quality``         phase ``queries``: the quality queries of ``queries/checks``
+  ``checks.verdict``         a passing check's verdict, so a build of the same inputs skips it
   ``checks.mappings``        phase ``mappings``: the SSSOM mappings against graph and sources
   ``checks.owl``             phase ``reasoning``: HermiT (consistency, TBox) and OWL 2 RL rules
   ``checks.hermit``          HermiT as a Java subprocess in the background, with a timeout

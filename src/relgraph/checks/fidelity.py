@@ -105,17 +105,9 @@ _REPORTED = re.compile(
 )
 #: Causal verbs a finding's label may use only where its passage does (base form: forms).
 _CAUSAL = {
-    "increase": ("increase", "increases"),
-    "improve": ("improve", "improves"),
-    "reduce": ("reduce", "reduces"),
-    "decrease": ("decrease", "decreases"),
-    "cause": ("cause", "causes"),
-    "lead": ("lead", "leads"),
-    "produce": ("produce", "produces"),
-    "prevent": ("prevent", "prevents"),
-    "determine": ("determine", "determines"),
-    "enhance": ("enhance", "enhances"),
-    "worsen": ("worsen", "worsens"),
+    verb: (verb, verb + "s")
+    for verb in """increase improve reduce decrease cause lead produce prevent determine enhance
+      worsen""".split()
 }
 _ACRONYM = re.compile(r"\b[A-Z]{2,}s?\b")
 _NAMES = {
@@ -545,8 +537,7 @@ def fidelity_problems(
 ) -> list[Problem]:
     """Run every fidelity check; those that need the review's text only if it is there.
 
-    :param errors_only: leave out the rules whose problems are warnings
-        (:func:`wording_problems`), for the build's verification.
+    :param errors_only: leave out the warning-only :func:`wording_problems` (for the build).
     """
     terms = _terms(store)
     problems = term_problems(store, terms) + context_problems(store, terms)
