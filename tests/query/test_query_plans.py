@@ -9,6 +9,8 @@ pyoxigraph planned them (docs/decisions/0018-stores-and-query-plans.md):
 * ``cq24`` started from every cited work (``?work a rg:CitedWork``) to find the
   one with a remark; the class is now a ``FILTER EXISTS``;
 * ``cq20`` took an arbitrary section (``SAMPLE``) for a gap stated in two; now ``MIN``;
+* ``cq33`` joins the theory's class and label after its ordered subquery, and ``cq08``
+  makes its (method, theory) pairs distinct before labelling them (0023);
 * ``cq42`` and ``cq45`` were reordered so that Virtuoso 7.2 answers them without a
   dataset too, and ``cq45`` takes the least of an evidence type's two labels (``MIN`` of
   their strings) rather than ``SAMPLE``'s choice (docs/external-stores.md).
@@ -50,6 +52,35 @@ SELECT ?gap ?label (SAMPLE(?sectionLabel) AS ?section)
 }
 GROUP BY ?gap ?label
 ORDER BY ?section ?label
+""",
+    "cq33-theory-emphasis": """
+SELECT ?theory ?label (GROUP_CONCAT(?text; SEPARATOR=" | ") AS ?emphasis) WHERE {
+  {
+    SELECT DISTINCT ?theory ?label ?source ?text WHERE {
+      ?theory a rg:Theory ; rdfs:label ?label .
+      { ?theory rg:emphasis ?text . BIND(0 AS ?source) }
+      UNION
+      { ?claim rg:aboutTheory ?theory ; rg:derivedFromPassage/rg:inSection rgr:section-discussion ;
+               rdfs:label ?text . BIND(1 AS ?source) }
+    }
+    ORDER BY ?theory ?source ?text
+  }
+}
+GROUP BY ?theory ?label
+ORDER BY ?label
+""",
+    "cq08-shared-methods": """
+SELECT ?method ?label (COUNT(DISTINCT ?theory) AS ?theories)
+       (GROUP_CONCAT(DISTINCT ?theoryLabel; SEPARATOR="; ") AS ?theoryLabels) WHERE {
+  { ?theory rg:hasMethod ?method }
+  UNION
+  { ?use rg:aboutMethod ?method ; rg:aboutTheory ?theory }
+  ?theory a rg:Theory ; rdfs:label ?theoryLabel .
+  ?method rdfs:label ?label .
+}
+GROUP BY ?method ?label
+HAVING (COUNT(DISTINCT ?theory) > 1)
+ORDER BY DESC(?theories) ?label
 """,
     "cq42-constructs-under-belief": """
 SELECT DISTINCT ?root ?construct ?label ?predicate ?term ?termLabel WHERE {
@@ -227,3 +258,13 @@ def test_a_syntax_error_keeps_the_position_of_the_text_as_written(
         repo_store.query(text, bindings={"x": ox.NamedNode("https://w3id.org/relgraph/t")})
     assert unbound.value.column is not None
     assert (bound.value.line, bound.value.column) == (unbound.value.line, unbound.value.column)
+
+
+def test_cq33_concatenates_its_texts_in_the_old_order(
+    graph: GraphStore, repo_settings: Settings
+) -> None:
+    """The emphasis is one string: its parts must come in the order the old text gave."""
+    query = next(q for q in list_queries(repo_settings) if q.id == "cq33-theory-emphasis")
+    old = {str(r["theory"]): r["emphasis"] for r in graph.select(OLD_TEXTS[query.id])}
+    new = {str(r["theory"]): r["emphasis"] for r in graph.select(query.text)}
+    assert old and new == old
