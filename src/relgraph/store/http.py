@@ -60,8 +60,9 @@ __all__ = [
 #: standard library's own limit (``http.client._MAXHEADERS``).
 HEADER_LINES = 100
 #: Errors of a kept-alive connection that the store closed while it was idle (reset, broken
-#: pipe, ``RemoteDisconnected``): the query is sent once more, on a fresh connection.
-_STALE = (ConnectionError,)
+#: pipe, ``RemoteDisconnected``; any socket error): the query is sent once more, on a fresh
+#: connection. An answer that is not HTTP is not (the store would evaluate it twice).
+_STALE = (OSError,)
 
 
 def allow_header_lines(count: int) -> None:
