@@ -208,8 +208,7 @@ MIXED: list[tuple[str, str, bytes | None, dict[str, str]]] = [
 def _send(conn: http.client.HTTPConnection) -> list[tuple[int, str, bytes]]:
     out = []
     for method, path, body, headers in MIXED:
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
+        response = _request(conn, method, path, body, headers)
         data = response.read()
         kind = response.getheader("Content-Type", "")
         if kind.startswith("application/json"):
@@ -219,6 +218,30 @@ def _send(conn: http.client.HTTPConnection) -> list[tuple[int, str, bytes]]:
             data = "\n".join(sorted(graph.serialize(format="nt").splitlines())).encode()
         out.append((response.status, kind, data))
     return out
+
+
+def _request(
+    conn: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: bytes | None,
+    headers: dict[str, str],
+) -> http.client.HTTPResponse:
+    """Send a request; once more on a new connection if the server closed the kept-alive one.
+
+    gunicorn closes a connection that waited ``keepalive`` seconds for a thread; a client
+    whose next request crosses the close retries it, as HTTP/1.1 clients do (RFC 9112,
+    9.3.1: the requests are safe). Only the transport is retried, never an answer.
+    """
+    for attempt in (1, 2):
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            return conn.getresponse()
+        except (ConnectionError, http.client.RemoteDisconnected):
+            conn.close()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _connection(url: str) -> http.client.HTTPConnection:

@@ -180,6 +180,9 @@ def view_app(built_fixture: tuple[Settings, GraphStore]) -> Iterator[Any]:
     settings, store = built_fixture
     web = create_app(settings.replace(queries_dir=str(WEB_QUERIES), sparql_fast_path=False), store)
     web.config["TESTING"] = True
+    pool = web.extensions["relgraph"].service.pool
+    assert pool is not None
+    pool.warm()  # as a server does at start (relgraph.web.server): the deadline tests need them
     yield web
     web.extensions["relgraph"].close()
 
