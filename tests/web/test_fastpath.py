@@ -291,3 +291,13 @@ def test_sparqlwrapper_reads_the_fast_paths_answers(server: str) -> None:
     finally:
         result.response.close()
     assert rows and all(row["t"]["type"] == "uri" for row in rows)
+
+
+def test_the_fast_path_does_what_the_apps_request_hooks_do(apps: dict[str, Any]) -> None:
+    """The fast path adds the security headers and the health count itself (what the two
+    ``after_request`` functions do); a new hook must be added to it too, or this fails."""
+    for app in apps.values():
+        hooks = {f.__name__ for funcs in app.after_request_funcs.values() for f in funcs}
+        assert hooks == {"_count", "secure"}
+        assert not any(app.before_request_funcs.values())
+        assert not any(app.teardown_request_funcs.values())
