@@ -26,6 +26,7 @@ Store: the graph, its sources, how it is built
   ``store.builder``          build, verify and persist the graph atomically
   ``store.formatting``       canonical Turtle (``relgraph fmt``)
   ``store.remote``           ``RemoteStore``: an external store over the SPARQL 1.1 Protocol
+  ``store.wire``             Accept headers, media types and query text of a remote request
   ``store.values``           bindings as a VALUES block opening a query's WHERE group
   ``store.http``             HTTP to a store: credentials, keep-alive connections, streamed bodies
   ``store.push``             upload the graph with the Graph Store Protocol (``relgraph push``)

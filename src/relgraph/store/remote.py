@@ -45,7 +45,7 @@ from relgraph.errors import (
 )
 from relgraph.settings import Settings
 from relgraph.store.answer import Answer
-from relgraph.store.base import GraphInfo, QueryMethods, QueryResult, Term, Value, parse_query_error
+from relgraph.store.base import GraphInfo, QueryMethods, QueryResult, Value
 from relgraph.store.http import (
     HEADER_LINES,
     ConnectionPool,
@@ -56,8 +56,18 @@ from relgraph.store.http import (
     allow_header_lines,
     query_error,
 )
-from relgraph.store.values import bind_in_text, values_clause
-from relgraph.vocab import GRAPH, PREFIXES
+from relgraph.store.values import values_clause
+from relgraph.store.wire import (
+    ACCEPT,
+    ACCEPT_GRAPH,
+    GRAPH_FORMATS,
+    JSON_TYPES,
+    RESULT_FORMATS,
+    VIRTUOSO_BNODE,
+    accept_for,
+    with_prologue,
+)
+from relgraph.vocab import GRAPH
 
 __all__ = [
     "Credentials",
@@ -75,64 +85,6 @@ __all__ = [
 TimeoutParameter = Literal["none", "ms", "s"]
 #: How often (in rows) a streamed answer checks its deadline.
 _DEADLINE_EVERY = 64
-
-#: What a query request accepts, preferred first: for SELECT and ASK, for CONSTRUCT and
-#: DESCRIBE, and for a query whose form pyoxigraph cannot tell (a store's own syntax).
-ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
-ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-ACCEPT = f"{ACCEPT_RESULTS}, application/n-triples;q=0.8, text/turtle;q=0.7"
-_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_JSON = {"application/sparql-results+json", "application/json"}
-#: Virtuoso names blank nodes ``nodeID://b123`` in SPARQL JSON results, which is no blank
-#: node label (SPARQL 1.1 Query §19.8, BLANK_NODE_LABEL); the prefix is dropped as the
-#: answer is read. Matched with Virtuoso's own spacing, so a literal never matches.
-_VIRTUOSO_BNODE = (b'"type": "bnode", "value": "nodeID://', b'"type": "bnode", "value": "')
-_GRAPH_FORMATS = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
-
-
-def _accept(sparql: str, base_iri: str | None) -> str:
-    """The Accept header for a query, from its form as relgraph's engine parses it.
-
-    The text is parsed here first (pyoxigraph, on an empty store), so only SPARQL 1.1
-    reaches the store, never a store's own extensions (e.g. Virtuoso's ``DEFINE``
-    pragmas), and a syntax error has the line and column of the text as the user wrote it.
-    Some stores (Virtuoso) answer a CONSTRUCT in SPARQL Results JSON if asked for it.
-
-    :raises QuerySyntaxError: when the query does not parse.
-    """
-    try:
-        result = ox.Store().query(sparql, prefixes=PREFIXES, base_iri=base_iri)
-    except SyntaxError as exc:
-        raise parse_query_error(exc) from None
-    return ACCEPT_GRAPH if isinstance(result, ox.QueryTriples) else ACCEPT_RESULTS
-
-
-def with_prologue(
-    sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
-) -> str:
-    """The query text a store gets: relgraph's prefixes, the base, the text, the bindings.
-
-    >>> print(with_prologue("SELECT ?x WHERE { ?x a rg:Theory }", base_iri="http://e/")
-    ...       .splitlines()[0])
-    BASE <http://e/>
-    """
-    base = f"BASE {ox.NamedNode(base_iri)}\n" if base_iri else ""
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-    return base + prologue + bind_in_text(sparql.rstrip(), bindings) + "\n"
 
 
 class RemoteStore(QueryMethods):
@@ -352,7 +304,7 @@ class RemoteStore(QueryMethods):
         :raises QueryTimeout: past ``timeout_s`` or the store's own limit.
         :raises RemoteStoreError: when the store cannot be reached or fails.
         """
-        accept = _accept(sparql, base_iri)
+        accept = accept_for(sparql, base_iri)
         text = with_prologue(sparql, bindings=bindings, base_iri=base_iri)
         dataset = self._dataset(default_graphs, named_graphs, union_default_graph)
         return self._send(text, dataset=dataset, accept=accept)
@@ -382,7 +334,7 @@ class RemoteStore(QueryMethods):
         started = time.perf_counter()
         limit = self.timeout_s if time_limit_s is None else min(time_limit_s, self.timeout_s)
         deadline = time.monotonic() + limit
-        accept = _accept(sparql, base_iri)
+        accept = accept_for(sparql, base_iri)
         text = with_prologue(sparql, bindings=bindings, base_iri=base_iri)
         dataset = self._dataset(default_graphs, named_graphs, union_default_graph)
         reply = self._post(text, dataset=dataset, accept=accept, time_limit_s=limit)
@@ -443,7 +395,7 @@ class RemoteStore(QueryMethods):
                 "and returned a partial answer",
                 "make the query more selective (add a LIMIT), or raise the store's limit",
             )
-        if reply.media not in _RESULT_FORMATS and reply.media not in _GRAPH_FORMATS:
+        if reply.media not in RESULT_FORMATS and reply.media not in GRAPH_FORMATS:
             reply.finish(complete=False)
             raise RemoteStoreError(
                 f"the store at {self.endpoint} answered with {reply.media or 'no media type'!r}, "
@@ -465,16 +417,16 @@ class RemoteStore(QueryMethods):
                 yield item
 
         try:
-            if reply.media in _GRAPH_FORMATS:
-                quads = ox.parse(reply.body, format=_GRAPH_FORMATS[reply.media])
+            if reply.media in GRAPH_FORMATS:
+                quads = ox.parse(reply.body, format=GRAPH_FORMATS[reply.media])
                 triples = [q.triple for q in islice(bounded(quads), max_rows + 1)]
                 return Answer(
                     "graph", triples=triples[:max_rows], truncated=len(triples) > max_rows
                 )
             body: Any = reply.body
-            if reply.media in _JSON:
-                body = Replacing(body, *_VIRTUOSO_BNODE)
-            result = ox.parse_query_results(body, format=_RESULT_FORMATS[reply.media])
+            if reply.media in JSON_TYPES:
+                body = Replacing(body, *VIRTUOSO_BNODE)
+            result = ox.parse_query_results(body, format=RESULT_FORMATS[reply.media])
             if isinstance(result, ox.QueryBoolean):
                 return Answer("ask", boolean=bool(result))
             variables = [v.value for v in result.variables]
@@ -526,18 +478,18 @@ class RemoteStore(QueryMethods):
             raise self._read_failed(exc) from None
         finally:
             reply.finish(complete=complete)
-        if reply.media in _RESULT_FORMATS:
-            if reply.media in _JSON:
-                body = body.replace(*_VIRTUOSO_BNODE)
+        if reply.media in RESULT_FORMATS:
+            if reply.media in JSON_TYPES:
+                body = body.replace(*VIRTUOSO_BNODE)
             try:
-                return ox.parse_query_results(body, format=_RESULT_FORMATS[reply.media])
+                return ox.parse_query_results(body, format=RESULT_FORMATS[reply.media])
             except (SyntaxError, ValueError) as exc:
                 raise RemoteStoreError(
                     f"the store at {self.endpoint} sent results relgraph cannot read: {exc}",
                     "report this with the query; try another result format on the store",
                 ) from None
         try:
-            triples = [q.triple for q in ox.parse(body, format=_GRAPH_FORMATS[reply.media])]
+            triples = [q.triple for q in ox.parse(body, format=GRAPH_FORMATS[reply.media])]
         except SyntaxError as exc:
             raise RemoteStoreError(
                 f"the store at {self.endpoint} sent RDF relgraph cannot read: {exc.msg}",
