@@ -7,8 +7,22 @@ import pyoxigraph as ox
 import pytest
 
 from relgraph.checks import check_store
-from relgraph.checks.owl import reasoning_input, start_ntriples
-from relgraph.checks.summary import SUMMARY_PREFIX, module, ntriples, summarise, terms
+from relgraph.checks.owl import (
+    annotation_properties,
+    classes_input,
+    reasoning_input,
+    start_ntriples,
+)
+from relgraph.checks.summary import (
+    SUMMARY_PREFIX,
+    fold,
+    module,
+    ntriples,
+    read_store,
+    summarise,
+    terms,
+    whole_graph,
+)
 from relgraph.settings import Settings
 from relgraph.store import GraphStore
 from relgraph.store.builder import load_sources
@@ -245,3 +259,50 @@ def test_reasoning_input_reads_the_default_graph_too() -> None:
     assert _named_graphs(store) == [EX + "g", ""]
     assert list(_graph_terms(store, "")) == [(f"<{EX}a>", f"<{EX}p>", '"x y ."')]
     assert list(_graph_terms(store, EX + "g")) == [(f"<{EX}a>", f"<{EX}p>", '"z"')]
+
+
+# -- the store reader (read_store) against the reader of every triple (reasoning_input) ---------
+
+
+@pytest.mark.parametrize("name", ["project", *REASONING_CASES])
+def test_store_reader_reads_what_hermit_reads(
+    settings: Settings, sources: GraphStore, name: str
+) -> None:
+    """The same consistency graph, TBox and summary (byte for byte) as from every triple."""
+    store, extra = (sources, []) if name == "project" else _case(settings, sources, name)
+    parts = graph_parts(store, settings, extra)
+    inputs = reasoning_input(store, parts)
+    graph = read_store(store, annotation_properties(store))
+    assert whole_graph(graph) == inputs.consistency
+    assert classes_input(store, parts, graph) == inputs.classes
+    assert fold(graph).ntriples == summarise(inputs.consistency).ntriples
+
+
+def test_store_reader_reads_the_default_graph_and_odd_triples() -> None:
+    """Triples in the default graph, assertions on blank nodes, a literal given to an
+    object property, an IRI to a data property, an annotation on an annotation property."""
+    turtle = (
+        _HEAD
+        + """
+        ex:note a owl:AnnotationProperty ; ex:note "an annotation of the property itself" .
+        ex:a a ex:T ; ex:p "a literal" ; ex:year ex:b ; ex:note "dropped" ; rdfs:label "x" .
+        [] a ex:T ; ex:p ex:a ; ex:year 1979 ; rdfs:comment "kept for the TBox" .
+        ex:b a ex:U ; ex:q ex:a .
+        """
+    )
+    triples = list(ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))
+    half = len(triples) // 2
+    store = GraphStore.from_quads(
+        [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples[:half]]
+        + [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(EX + "g"))
+            for t in triples[half:]
+        ]
+    )
+    parts = graph_parts(store, Settings())
+    inputs = reasoning_input(store, parts)
+    assert (f"<{EX}a>", f"<{EX}p>", '"a literal"') in inputs.consistency  # default graph
+    graph = read_store(store, annotation_properties(store))
+    assert whole_graph(graph) == inputs.consistency
+    assert classes_input(store, parts, graph) == inputs.classes
+    assert fold(graph).ntriples == summarise(inputs.consistency).ntriples

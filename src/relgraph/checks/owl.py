@@ -33,7 +33,15 @@ from relgraph.checks.hermit import (
 )
 from relgraph.checks.report import Problem
 from relgraph.checks.sparql import load_check_queries, run_check_queries
-from relgraph.checks.summary import Triple, module, ntriples, summarise
+from relgraph.checks.summary import (
+    AboxInput,
+    Triple,
+    fold,
+    module,
+    ntriples,
+    read_store,
+    whole_graph,
+)
 from relgraph.errors import ConfigError
 from relgraph.store.memory import GraphStore
 from relgraph.store.parts import GraphParts
@@ -186,6 +194,40 @@ def reasoning_input(store: GraphStore, parts: GraphParts) -> ReasoningInput:
     return ReasoningInput(consistency, classes)
 
 
+def classes_input(store: GraphStore, parts: GraphParts, graph: AboxInput) -> set[Triple]:
+    """The TBox HermiT's ``-U`` run reads (:attr:`ReasoningInput.classes`), from what
+    :func:`relgraph.checks.summary.read_store` read, without reading the store again.
+
+    Every triple of the ontology graphs and extra files; from the rest of the store, the
+    schema triples (:func:`_is_tbox`) but axiom annotations. Those are in ``graph.rest``
+    (a schema triple is never a foldable assertion, unless its predicate is a vocabulary
+    IRI declared an object or data property), but for the annotation assertions
+    ``read_store`` skips: those on blank nodes, and those of annotation properties with
+    a vocabulary IRI, are read here.
+    """
+    classes: set[Triple] = set()
+    present = set(store.graph_names())
+    for name in [*parts.ontology, *parts.extra]:
+        if name in present:
+            classes.update(t for t in _graph_terms(store, name) if t[1] != _IMPORTS_TERM)
+    tbox = [t for t in graph.rest if _is_tbox(t)]
+    found = graph.assertions
+    for p, pairs in found.objects.items():
+        if p.startswith(_VOCABULARY_TERMS):
+            tbox += [(f"<{a}>", p, f"<{b}>") for a, b in pairs]
+    tbox += [(f"<{a}>", p, v) for a, p, v in found.data if p.startswith(_VOCABULARY_TERMS)]
+    for prop in sorted(graph.annotations):
+        term = f"<{prop}>"
+        if term in _BUILTIN_ANNOTATION_TERMS or not term.startswith(_VOCABULARY_TERMS):
+            query = f"SELECT ?s ?o WHERE {{ ?s {term} ?o FILTER (isBlank(?s)) }}"
+        else:
+            query = f"SELECT ?s ?o WHERE {{ ?s {term} ?o }}"
+        tbox += [(str(r[0]), term, str(r[1])) for r in store.select(query)]
+    annotated = {s for s, p, o in tbox if p == _TYPE_TERM and o == _AXIOM_TERM}
+    classes.update(t for t in tbox if t[0] not in annotated and _is_tbox(t))
+    return classes
+
+
 # -- the phase ---------------------------------------------------------------------------------
 
 
@@ -196,8 +238,8 @@ class _Started:
     consistency: HermitRun | None
     classes: HermitRun | None
     result: PhaseResult
-    #: the consistency input, when the first run read its summary (for the fall-backs)
-    whole: set[Triple] | None = None
+    #: whether the first run read the summary ABox (then an inconsistency is proved again)
+    summarised: bool = False
 
 
 def start(ctx: CheckContext) -> _Started:
@@ -211,28 +253,30 @@ def start(ctx: CheckContext) -> _Started:
     """
     result = PhaseResult()
     consistency = classes = None
-    whole = None
+    summarised = False
     if ctx.reasoner:
         java = ctx.settings.java
         if java_available(java):
             timeout = ctx.settings.reasoner_timeout_s
             began = time.perf_counter()
-            inputs = reasoning_input(ctx.store, ctx.parts)
+            graph = read_store(ctx.store, annotation_properties(ctx.store))
+            classes_data = ntriples(classes_input(ctx.store, ctx.parts, graph))
             result.timings["reasoning_input"] = time.perf_counter() - began
             try:
-                classes = start_ntriples(ntriples(inputs.classes), java=java, timeout_s=timeout)
+                classes = start_ntriples(classes_data, java=java, timeout_s=timeout)
                 data = None
                 if ctx.settings.reasoner_summary:
                     began = time.perf_counter()
                     try:
-                        summary = summarise(inputs.consistency)
+                        summary = fold(graph)
                     except ValueError as exc:  # the graph uses the summary's IRIs
                         result.notes.append(f"HermiT read the whole graph: {exc}")
                     else:
-                        data, whole = summary.ntriples, inputs.consistency
+                        data, summarised = summary.ntriples, True
                         result.timings["abox_summary"] = time.perf_counter() - began
                 if data is None:
-                    data = ntriples(inputs.consistency)
+                    data = ntriples(whole_graph(graph))
+                del graph
                 consistency = start_ntriples(data, java=java, timeout_s=timeout, classes=False)
             except ConfigError as exc:
                 result.notes.append(str(exc))
@@ -252,7 +296,7 @@ def start(ctx: CheckContext) -> _Started:
                     phase="reasoning",
                 )
             )
-    return _Started(consistency, classes, result, whole)
+    return _Started(consistency, classes, result, summarised)
 
 
 def _combined(consistency: ReasoningReport, classes: ReasoningReport) -> ReasoningReport:
@@ -293,7 +337,7 @@ def _consistency(
     """
     assert started.consistency is not None
     first = started.consistency.result()
-    if started.whole is None:
+    if not started.summarised:
         timings["hermit_consistency"] = first.seconds
         return first
     timings["hermit_summary"] = first.seconds
@@ -301,17 +345,18 @@ def _consistency(
     report: ReasoningReport | None = first
     if not (first.ran and first.consistent):
         java, timeout = ctx.settings.java, ctx.settings.reasoner_timeout_s
+        whole = reasoning_input(ctx.store, ctx.parts).consistency
         report = None
         seeds = _seeds(violations)
         if first.ran and seeds:
-            data, _size = module(started.whole, seeds)
+            data, _size = module(whole, seeds)
             part = start_ntriples(data, java=java, timeout_s=timeout, classes=False).result()
             timings["hermit_module"] = part.seconds
             spent += part.seconds
             if part.ran and not part.consistent:
                 report = part
         if report is None:
-            data = ntriples(started.whole)
+            data = ntriples(whole)
             report = start_ntriples(data, java=java, timeout_s=timeout, classes=False).result()
             timings["hermit_whole"] = report.seconds
             spent += report.seconds

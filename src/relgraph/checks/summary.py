@@ -37,15 +37,30 @@ would make it one.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from relgraph.store.base import ReadableStore
 from relgraph.vocab import OWL, RDF, RDFS, SCRATCH
 
-__all__ = ["SUMMARY_PREFIX", "AboxSummary", "Triple", "module", "ntriples", "summarise", "terms"]
+__all__ = [
+    "SUMMARY_PREFIX",
+    "AboxSummary",
+    "Triple",
+    "module",
+    "ntriples",
+    "summarise",
+    "summarise_store",
+    "AboxInput",
+    "fold",
+    "read_store",
+    "whole_graph",
+    "terms",
+]
 
 #: IRIs of the summary individuals: ``<urn:relgraph:summary:N>``.
 SUMMARY_PREFIX = SCRATCH + "summary:"
@@ -196,30 +211,209 @@ def summarise(triples: set[Triple], *, max_rounds: int = 20) -> AboxSummary:
     """
     schema = _schema(triples)
     assertions, rest = _split(triples, schema)
-    fixed = {x for t in rest for x in t if x[0] == "<"}
-    prefix = f"<{SUMMARY_PREFIX}"
-    # individuals as numbers; the first key: asserted classes and functional data values
-    index: dict[str, int] = {}
-    local: dict[int, set[object]] = defaultdict(set)
-    edges: list[tuple[int, str, int]] = []  # (x, tag, y): key x by the group of y
-    data_functional, object_views = schema.data_functional, schema.object_views
+    types: list[tuple[str, str]] = []
+    data: list[Triple] = []
+    objects: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for s, p, o in assertions:
-        a = index.setdefault(s, len(index))
         if p == _TYPE:
-            local[a].add(o)
+            types.append((s[1:-1], o))
         elif o[0] == '"':
-            for q in data_functional.get(p, ()):
-                local[a].add((q, o))
+            data.append((s[1:-1], p, o))
         else:
-            b = index.setdefault(o, len(index))
-            for q, forward, is_functional in object_views.get(p, ()):
+            objects[p].append((s[1:-1], o[1:-1]))
+    return _fold(schema, set(rest), _Assertions(types, data, objects), len(triples), max_rounds)
+
+
+@dataclass
+class _Assertions:
+    """The foldable assertions (N-Triples terms), by kind.
+
+    :ivar types: (individual, class) of ``rdf:type`` (``owl:NamedIndividual`` included).
+    :ivar data: (individual, data property, literal).
+    :ivar objects: for each object property, its (subject, object) pairs.
+    """
+
+    types: list[tuple[str, str]]
+    data: list[Triple]
+    objects: dict[str, list[tuple[str, str]]]
+
+
+@dataclass
+class AboxInput:
+    """The graph HermiT's consistency test reads, sorted as the summary needs it.
+
+    :ivar rest: the triples copied verbatim (N-Triples terms): all but the foldable assertions.
+    :ivar assertions: the foldable assertions, by kind (IRIs without brackets).
+    :ivar triples: the triples read (a triple in two named graphs counts twice).
+    :ivar annotations: the annotation properties (IRIs) whose assertions were not read.
+    """
+
+    schema: _Schema
+    rest: set[Triple]
+    assertions: _Assertions
+    triples: int
+    annotations: frozenset[str]
+
+
+def summarise_store(
+    store: ReadableStore, annotations: frozenset[str], *, max_rounds: int = 20
+) -> AboxSummary:
+    """The summary of the graph HermiT's consistency test reads, read from the store.
+
+    The same summary as :func:`summarise` of that graph (:func:`read_store`).
+
+    :raises ValueError: if the graph already uses IRIs of :data:`SUMMARY_PREFIX`.
+    """
+    return fold(read_store(store, annotations), max_rounds=max_rounds)
+
+
+def fold(graph: AboxInput, *, max_rounds: int = 20) -> AboxSummary:
+    """The summary of a graph read by :func:`read_store` (see :func:`summarise`).
+
+    :raises ValueError: if the graph already uses IRIs of :data:`SUMMARY_PREFIX`.
+    """
+    return _fold(graph.schema, graph.rest, graph.assertions, graph.triples, max_rounds)
+
+
+def whole_graph(graph: AboxInput) -> set[Triple]:
+    """The triples :func:`read_store` read (duplicates merged), as N-Triples terms."""
+    found = graph.assertions
+    triples = set(graph.rest)
+    triples.update((f"<{a}>", _TYPE, c) for a, c in found.types)
+    triples.update((f"<{a}>", p, v) for a, p, v in found.data)
+    for p, pairs in found.objects.items():
+        triples.update((f"<{a}>", p, f"<{b}>") for a, b in pairs)
+    return triples
+
+
+def read_store(store: ReadableStore, annotations: frozenset[str]) -> AboxInput:
+    """Read the graph HermiT's consistency test reads: every triple of the store's union
+    default graph but ``owl:imports`` and annotation assertions (as
+    :func:`relgraph.checks.owl.reasoning_input`), sorted into foldable assertions and
+    the rest, without a Python object per triple.
+
+    The engine gives the declarations first, then each predicate's triples through its
+    index (annotation assertions are never read), and each triple is sorted as it comes.
+
+    :param store: the checked graphs.
+    :param annotations: IRIs of the annotation properties
+        (:func:`relgraph.checks.owl.annotation_properties`).
+    """
+    schema = _schema(_rows(store, _DECLARATIONS))
+    foldable_types = {c for c in schema.classes if not c.startswith(_VOCABULARY)}
+    foldable_types |= {_NAMED, _THING}
+    annotation_terms = {f"<{a}>" for a in annotations}
+    rest: set[Triple] = set()
+    found = _Assertions([], [], defaultdict(list))
+    size = 0
+    predicates = [str(row[0]) for row in store.select(_PREDICATES)]
+    iri, literal = ox.NamedNode, ox.Literal
+    for p in predicates:
+        if p == _IMPORTS:
+            continue
+        if p in annotation_terms:
+            values = " ".join(annotation_terms)
+            pattern = f"SELECT ?s ?o WHERE {{ VALUES ?s {{ {values} }} ?s {p} ?o }}"
+        else:
+            pattern = f"SELECT ?s ?o WHERE {{ ?s {p} ?o }}"
+        rows = store.select(pattern)
+        if p == _TYPE:
+            types = found.types
+            for row in rows:
+                s, o = row[0], row[1]
+                size += 1
+                term = str(o)
+                if type(s) is iri and term in foldable_types:
+                    types.append((s.value, term))
+                else:
+                    rest.add((str(s), p, term))
+        elif p in schema.object_properties and p not in annotation_terms:
+            pairs = found.objects[p]
+            for row in rows:
+                s, o = row[0], row[1]
+                size += 1
+                if type(s) is iri and type(o) is iri:
+                    pairs.append((s.value, o.value))
+                else:
+                    rest.add((str(s), p, str(o)))
+        elif p in schema.data_properties and p not in annotation_terms:
+            data = found.data
+            for row in rows:
+                s, o = row[0], row[1]
+                size += 1
+                if type(s) is iri and type(o) is literal:
+                    data.append((s.value, p, str(o)))
+                else:
+                    rest.add((str(s), p, str(o)))
+        else:
+            for row in rows:
+                size += 1
+                rest.add((str(row[0]), p, str(row[1])))
+    return AboxInput(schema, rest, found, size, annotations)
+
+
+def _rows(store: ReadableStore, query: str) -> set[Triple]:
+    return {(str(r[0]), str(r[1]), str(r[2])) for r in store.select(query)}
+
+
+_IMPORTS = f"<{OWL.imports}>"
+_PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
+#: what :func:`_schema` reads: declarations, sub-properties and inverses (of IRIs)
+_DECLARATIONS = f"""
+SELECT ?s ?p ?o WHERE {{
+  {{
+    VALUES ?o {{ {
+    " ".join(
+        f"<{OWL}{k}>"
+        for k in (
+            "Class",
+            "ObjectProperty",
+            "DatatypeProperty",
+            "AnnotationProperty",
+            "FunctionalProperty",
+            "InverseFunctionalProperty",
+            "SymmetricProperty",
+        )
+    )
+} }}
+    ?s a ?o . BIND (<{RDF.type}> AS ?p)
+  }}
+  UNION {{ VALUES ?p {{ <{RDFS.subPropertyOf}> <{OWL.inverseOf}> }} ?s ?p ?o }}
+  FILTER (isIRI(?s) && isIRI(?o))
+}}
+"""
+
+
+def _fold(
+    schema: _Schema, rest: set[Triple], found: _Assertions, size: int, max_rounds: int
+) -> AboxSummary:
+    """The summary of ``rest`` (copied verbatim) and the assertions (mapped through f)."""
+    fixed = {x[1:-1] for t in rest for x in t if x[0] == "<"}
+    # individuals as numbers; the first key: asserted classes and functional data values
+    index: dict[str, int] = defaultdict(itertools.count().__next__)
+    local: dict[int, set[object]] = defaultdict(set)
+    types = [(index[a], c) for a, c in found.types]
+    for a, c in types:
+        local[a].add(c)
+    data_functional, object_views = schema.data_functional, schema.object_views
+    data = [(index[a], p, v) for a, p, v in found.data]
+    for a, p, v in data:
+        for q in data_functional.get(p, ()):
+            local[a].add((q, v))
+    edges: list[tuple[int, str, int]] = []  # (x, tag, y): key x by the group of y
+    objects: list[tuple[str, list[tuple[int, int]]]] = []
+    for p, pairs in found.objects.items():
+        ids = [(index[a], index[b]) for a, b in pairs]
+        objects.append((p, ids))
+        for q, forward, is_functional in object_views.get(p, ()):
+            for a, b in ids:
                 x, y = (a, b) if forward else (b, a)
                 if is_functional:
                     edges.append((x, q, y))
                 else:  # inverse-functional: the object is keyed by the subject
                     edges.append((y, "^" + q, x))
     names = list(index)
-    if any(name.startswith(prefix) for name in names):
+    if any(name.startswith(SUMMARY_PREFIX) for name in names):
         raise ValueError(f"the graph already uses IRIs starting with {SUMMARY_PREFIX}")
     count = len(names)
     keys: dict[object, int] = {}
@@ -243,19 +437,29 @@ def summarise(triples: set[Triple], *, max_rounds: int = 20) -> AboxSummary:
         group = new
         if len(keys) == before:
             break
-    target = {
-        name: name if name in fixed else f"<{SUMMARY_PREFIX}{group[n]}>"
+    # groups numbered in the order of their first member by IRI: the same summary each run
+    first: dict[int, str] = {}
+    for n, name in enumerate(names):
+        g = group[n]
+        if name not in fixed and (g not in first or name < first[g]):
+            first[g] = name
+    numbers = {g: i for i, g in enumerate(sorted(first, key=first.__getitem__))}
+    target = [
+        f"<{name}>" if name in fixed else f"<{SUMMARY_PREFIX}{numbers[group[n]]}>"
         for n, name in enumerate(names)
-    }
+    ]
     # a literal is never an individual's name, and the class of a type triple stays
-    folded = {(target[s], p, o if p == _TYPE else target.get(o, o)) for s, p, o in assertions}
-    folded.update(rest)
+    folded: set[Triple] = set(rest)
+    folded.update((target[a], _TYPE, c) for a, c in types)
+    folded.update((target[a], p, v) for a, p, v in data)
+    for p, ids in objects:
+        folded.update((target[a], p, target[b]) for a, b in ids)
     return AboxSummary(
         ntriples=ntriples(folded),
         triples=len(folded),
-        input_triples=len(triples),
+        input_triples=size,
         individuals=count,
-        groups=len(set(target.values())),
+        groups=len(set(target)),
         rounds=rounds,
     )
 
