@@ -10,6 +10,7 @@ answers are the same). See ``docs/decisions/0002-reasoning-and-checks.md`` and `
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -76,10 +77,14 @@ def java_available(java: str = "java") -> bool:
 
 
 def hermit_dir() -> Path:
-    """owlready2's ``hermit`` folder: ``HermiT.jar`` and the classes that override its own."""
-    import owlready2
+    """owlready2's ``hermit`` folder: ``HermiT.jar`` and the classes that override its own.
 
-    return Path(owlready2.__file__).parent / "hermit"
+    Found without importing owlready2 (~90 ms).
+    """
+    spec = importlib.util.find_spec("owlready2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("owlready2 is not installed", "run `make install`")
+    return Path(next(iter(spec.submodule_search_locations))) / "hermit"
 
 
 def hermit_classpath() -> str:

@@ -346,9 +346,10 @@ def session(command: list[str], archive: Path | None) -> Session | None:
 
 @atexit.register
 def _close_sessions() -> None:
-    """At exit: end every session; wait for one that is writing its class archive."""
+    """At exit: end every session, and wait for its JVM to end (it ends when its input
+    does; longer for one that writes its class archive), so that no JVM outlives us."""
     with _SESSIONS_LOCK:
         sessions = list(_SESSIONS.values())
         _SESSIONS.clear()
     for s in sessions:
-        s.close(wait_s=30.0 if s.writes_archive else 0.0)
+        s.close(wait_s=30.0 if s.writes_archive else 2.0)

@@ -13,11 +13,7 @@ from relgraph.cli.backend import backend_options, with_backend
 from relgraph.cli.base import ANY_PATH, EPILOG, cli, errors_as_json, pass_settings
 from relgraph.errors import ConfigError
 from relgraph.mappings import FORMATS as MAPPING_FORMATS
-from relgraph.mappings import render
 from relgraph.settings import Settings
-from relgraph.store.pull import pull
-from relgraph.store.push import GraphStoreClient
-from relgraph.store.remote import RemoteStore
 
 __all__ = ["check", "mappings"]
 
@@ -84,6 +80,10 @@ def check(
 
 def _check_backend(settings: Settings, graph_store: str | None, *, reasoner: bool) -> CheckReport:
     """Read relgraph's graphs out of the backend store and check them here (store.pull)."""
+    from relgraph.store.pull import pull  # imported here: only --backend needs HTTP
+    from relgraph.store.push import GraphStoreClient
+    from relgraph.store.remote import RemoteStore
+
     remote = RemoteStore.from_settings(settings)
     client = None
     if graph_store:
@@ -124,4 +124,6 @@ def _check_backend(settings: Settings, graph_store: str | None, *, reasoner: boo
 @pass_settings
 def mappings(settings: Settings, fmt: str, sources: tuple[str, ...], unmapped: bool) -> None:
     """Print the mappings to biomedical vocabularies (mappings/*.sssom.tsv)."""
+    from relgraph.mappings import render
+
     click.echo(render(settings, fmt, sources, unmapped), nl=False)
