@@ -39,15 +39,28 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Job", "Session", "SessionFiles", "cache_dir", "session", "session_files"]
+__all__ = [
+    "Job",
+    "Session",
+    "SessionFiles",
+    "archive_ok",
+    "cache_dir",
+    "session",
+    "session_files",
+]
 
 #: The driver's source (compiled once into the cache).
 SOURCE = Path(__file__).parent / "java" / "HermitSession.java"
 _MAIN_CLASS = "HermitSession"
 #: Seconds a session waits for a question before its JVM ends by itself.
 IDLE_SECONDS = 60
-#: JVM logging to stderr (by default it goes to stdout, which carries the answers).
-_LOGGING = ("-Xlog:disable", "-Xlog:all=warning:stderr")
+#: JVM logging to stderr (by default it goes to stdout, which carries the answers), and a
+#: crash report, if any, to the temporary folder rather than the current one.
+_LOGGING = (
+    "-Xlog:disable",
+    "-Xlog:all=warning:stderr",
+    f"-XX:ErrorFile={Path(tempfile.gettempdir()) / 'relgraph-hermit-hs_err_pid%p.log'}",
+)
 
 
 def cache_dir() -> Path:
@@ -192,10 +205,14 @@ class Session:
         self._partial: Path | None = None
         self._archive = archive
         cds: list[str] = []
+        self._uses_archive = False
+        self._answered = 0
         if archive is not None:
-            if archive.is_file():
+            if archive_ok(archive):
                 cds = [f"-XX:SharedArchiveFile={archive}"]
+                self._uses_archive = True
             else:
+                _remove_archive(archive)
                 self._partial = archive.with_name(f"{archive.name}.{os.getpid()}.tmp")
                 cds = [f"-XX:ArchiveClassesAtExit={self._partial}"]
         full = [command[0], *_LOGGING, *cds, *command[1:], _MAIN_CLASS, str(IDLE_SECONDS)]
@@ -270,6 +287,7 @@ class Session:
                 job.message = fields[4] if len(fields) > 4 else ""
                 job.seconds = now - (job.began or job.submitted)
                 self._last_done = now
+                self._answered += 1
                 del self._jobs[job.id]
                 job.finished.set()
 
@@ -292,12 +310,15 @@ class Session:
                 job.lost = True
                 job.finished.set()
             self._jobs.clear()
+        failed = self._proc.returncode not in (0, -9)  # -9: killed by us (a timeout)
+        if self._uses_archive and self._archive is not None and failed and not self._answered:
+            _remove_archive(self._archive)  # the JVM died at once: do not trust the archive
         partial = self._partial
         if partial is None or self._archive is None:
             return
         try:
             if self._proc.returncode == 0 and partial.is_file() and partial.stat().st_size:
-                os.replace(partial, self._archive)
+                _keep_archive(partial, self._archive)
             else:
                 partial.unlink(missing_ok=True)
         except OSError:
@@ -320,6 +341,42 @@ class Session:
                 pass
         if wait_s > 0:
             self._reader.join(wait_s)
+
+
+def _sidecar(archive: Path) -> Path:
+    return archive.with_name(archive.name + ".sha256")
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def archive_ok(archive: Path) -> bool:
+    """True when the archive is the one a session wrote whole: its SHA-256 is the one
+    recorded beside it (a truncated archive can crash the JVM, which only checks the
+    archive's header against itself and the class path)."""
+    try:
+        return _sidecar(archive).read_text(encoding="ascii").strip() == _file_digest(archive)
+    except OSError:
+        return False
+
+
+def _keep_archive(partial: Path, archive: Path) -> None:
+    """Record the new archive's digest, then put it in place (each step atomic)."""
+    sidecar = _sidecar(archive)
+    tmp = sidecar.with_name(f"{sidecar.name}.{os.getpid()}.tmp")
+    tmp.write_text(_file_digest(partial) + "\n", encoding="ascii")
+    os.replace(tmp, sidecar)
+    os.replace(partial, archive)
+
+
+def _remove_archive(archive: Path) -> None:
+    for path in (archive, _sidecar(archive)):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 _SESSIONS: dict[tuple[str, ...], Session] = {}

@@ -100,9 +100,9 @@ public final class HermitSession {
         } catch (InconsistentOntologyException e) {
             status = "inconsistent";
         } catch (Throwable e) {
+            // the first line HermiT's command line prints for an uncaught exception
             status = "error";
-            String text = String.valueOf(e.getMessage());
-            message = e.getClass().getName() + ": " + text.replace('\n', ' ').replace('\t', ' ');
+            message = ("Exception in thread \"main\" " + e).replace('\n', ' ').replace('\t', ' ');
             if (message.length() > 300) {
                 message = message.substring(0, 300);
             }
