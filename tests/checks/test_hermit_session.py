@@ -60,10 +60,44 @@ def _both(data: bytes, *, classes: bool) -> tuple[ReasoningReport, ReasoningRepo
     return session.result(), alone.result()
 
 
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> jvm.SessionFiles:
+    """The driver compiled once for the module (javac costs seconds)."""
+    folder = tmp_path_factory.mktemp("compiled")
+    files = jvm.session_files("java", hermit.hermit_dir(), hermit._JVM_OPTIONS, root=folder)
+    assert files is not None
+    return files
+
+
+@pytest.fixture(scope="module")
+def archived(
+    tmp_path_factory: pytest.TempPathFactory, compiled: jvm.SessionFiles, inputs: dict[str, bytes]
+) -> Path:
+    """A class-data archive a session wrote (with its digest), made once for the module."""
+    folder = tmp_path_factory.mktemp("archived")
+    shutil.copy2(compiled.jar, folder / compiled.jar.name)
+    files = jvm.session_files("java", hermit.hermit_dir(), hermit._JVM_OPTIONS, root=folder)
+    assert files is not None
+    command = ["java", *hermit._JVM_OPTIONS, "-cp", files.classpath]
+    session = jvm.Session(command, files.archive)
+    path = folder / "classes.nt"
+    path.write_bytes(inputs["classes"])
+    job = session.submit(path, "kU")
+    assert job is not None and job.finished.wait(120) and job.status == "consistent"
+    session.close(wait_s=120)
+    assert jvm.archive_ok(files.archive)
+    return files.archive
+
+
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A cache folder of this test's own, and no session left from another test."""
+def cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: jvm.SessionFiles
+) -> Iterator[Path]:
+    """A cache folder of this test's own with the compiled jar (no archive yet), and no
+    session left from another test."""
     folder = tmp_path / "hermit-cache"
+    folder.mkdir()
+    shutil.copy2(compiled.jar, folder / compiled.jar.name)
     monkeypatch.setattr(jvm, "cache_dir", lambda: folder)
     jvm._close_sessions()
     yield folder
@@ -130,12 +164,13 @@ def test_archive_written_at_the_end_then_used(cache: Path, inputs: dict[str, byt
 
 @pytest.mark.parametrize("fault", ["truncated", "garbage", "no-digest", "other-digest"])
 def test_corrupt_archive_is_not_used_and_made_again(
-    cache: Path, inputs: dict[str, bytes], fault: str
+    cache: Path, inputs: dict[str, bytes], fault: str, archived: Path
 ) -> None:
-    assert start_ntriples(inputs["classes"]).result().ran
-    jvm._close_sessions()
     archive = _files(cache).archive
     sidecar = archive.with_name(archive.name + ".sha256")
+    shutil.copy2(archived, archive)
+    shutil.copy2(archived.with_name(archived.name + ".sha256"), sidecar)
+    assert jvm.archive_ok(archive)
     whole = archive.read_bytes()
     if fault == "truncated":  # a truncated archive crashes the JVM if it is mapped
         archive.chmod(0o644)
@@ -164,10 +199,17 @@ def test_stale_or_broken_jar_is_compiled_again(cache: Path, inputs: dict[str, by
     assert start_ntriples(inputs["summary"], classes=False).result().consistent
 
 
-def test_key_changes_with_the_driver_and_options(cache: Path) -> None:
-    first = _files(cache)
-    other = jvm.session_files("java", hermit.hermit_dir(), ("-Xss4m",), root=cache)
-    assert other is not None and other.jar != first.jar
+def test_key_changes_with_the_options_and_the_hermit_folder(tmp_path: Path) -> None:
+    home = jvm._java_home("java")
+    assert home is not None
+    here = hermit.hermit_dir()
+    key = jvm._digest(home, here, hermit._JVM_OPTIONS)
+    assert jvm._digest(home, here, hermit._JVM_OPTIONS) == key
+    assert jvm._digest(home, here, ("-Xss4m",)) != key
+    other = tmp_path / "hermit"
+    shutil.copytree(here, other)
+    (other / "Extra.class").write_bytes(b"\xca\xfe")
+    assert jvm._digest(home, other, hermit._JVM_OPTIONS) != key
 
 
 def test_without_javac_the_command_line_answers(
@@ -180,7 +222,7 @@ def test_without_javac_the_command_line_answers(
     assert _answer(run.result()) == _answer(
         start_ntriples(inputs["classes"], session=False).result()
     )
-    assert not list(cache.glob("*"))
+    assert not list(cache.glob("*.jsa"))
 
 
 def test_read_only_cache_falls_back(
