@@ -275,3 +275,12 @@ def test_a_jvm_idle_too_long_ends_by_itself(
         time.sleep(0.1)
     assert not session.alive
     assert start_ntriples(inputs["summary"], classes=False).result().consistent
+
+
+def test_files_of_another_key_are_deleted_when_compiling(cache: Path) -> None:
+    old = cache / "hermit-session-0123456789abcdef0123.jsa"
+    old.write_bytes(b"an older driver's archive")
+    for path in cache.glob("hermit-session-*.jar"):
+        path.unlink()  # this key's jar is compiled again
+    files = _files(cache)
+    assert files.jar.is_file() and not old.exists()

@@ -136,9 +136,20 @@ def session_files(
             return files
         folder.mkdir(parents=True, exist_ok=True)
         _compile(javac, hermit_dir, jar)
+        _forget_others(folder, key)
     except (OSError, subprocess.SubprocessError, zipfile.BadZipFile):
         return None
     return files
+
+
+def _forget_others(folder: Path, key: str) -> None:
+    """Delete the files of other keys (an older driver, JDK or owlready2), each ~7 MB."""
+    for path in folder.glob("hermit-session-*"):
+        if key not in path.name and not path.name.endswith(".tmp"):
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 def _valid_jar(jar: Path) -> bool:
