@@ -284,3 +284,19 @@ def test_files_of_another_key_are_deleted_when_compiling(cache: Path) -> None:
         path.unlink()  # this key's jar is compiled again
     files = _files(cache)
     assert files.jar.is_file() and not old.exists()
+
+
+def test_prestart_starts_the_jvm_the_first_question_then_uses(
+    cache: Path, inputs: dict[str, bytes]
+) -> None:
+    hermit.prestart()
+    session = _only_session(cache)
+    assert session.alive
+    report = start_ntriples(inputs["classes"]).result()
+    assert report.ran and report.consistent
+    assert _only_session(cache) is session
+
+
+def test_prestart_without_java_does_nothing(cache: Path) -> None:
+    hermit.prestart("/no/such/java")
+    assert not jvm._SESSIONS

@@ -36,6 +36,7 @@ __all__ = [
     "hermit_classpath",
     "hermit_dir",
     "java_available",
+    "prestart",
     "run_hermit",
     "start_hermit",
     "start_ntriples",
@@ -286,16 +287,33 @@ class _SessionRun(HermitRun):
 USE_SESSION = True
 
 
+def _session(java: str) -> jvm.Session | None:
+    """The process's HermiT session, started (and its files made) if needed."""
+    files = jvm.session_files(java, hermit_dir(), _JVM_OPTIONS)
+    if files is None:
+        return None
+    command = [shutil.which(java) or java, *_JVM_OPTIONS, "-cp", files.classpath]
+    return jvm.session(command, files.archive)
+
+
+def prestart(java: str = "java") -> None:
+    """Start the process's HermiT JVM now, so that its start-up and class loading overlap
+    the caller's work before its first question (``relgraph check`` calls it before it
+    reads the sources). Does nothing without Java, or when :data:`USE_SESSION` is off;
+    never raises for the session's sake."""
+    if not USE_SESSION or not java_available(java):
+        return
+    try:
+        _session(java)
+    except (OSError, ConfigError):
+        pass
+
+
 def _submit(java: str, path: Path, mode: str) -> tuple[jvm.Session, jvm.Job] | None:
     """Send a question to the process's session, started (and its files made) if needed."""
     try:
-        hermit = hermit_dir()
-        files = jvm.session_files(java, hermit, _JVM_OPTIONS)
-        if files is None:
-            return None
-        command = [shutil.which(java) or java, *_JVM_OPTIONS, "-cp", files.classpath]
         for _attempt in range(2):  # a session that just ended idle: start another one
-            session = jvm.session(command, files.archive)
+            session = _session(java)
             if session is None:
                 return None
             job = session.submit(path, mode)

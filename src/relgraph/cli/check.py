@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from relgraph import checks
+from relgraph.checks.hermit import prestart
 from relgraph.checks.report import CheckReport
 from relgraph.cli.backend import backend_options, with_backend
 from relgraph.cli.base import ANY_PATH, EPILOG, cli, errors_as_json, pass_settings
@@ -63,6 +64,8 @@ def check(
     if fmt == "json":
         errors_as_json()  # JSON mode always prints JSON, also when the check could not run
     settings = with_backend(settings, **backend)
+    if not no_reasoner:
+        prestart(settings.java)  # HermiT's JVM starts while the sources are read
     if settings.backend:
         if files:
             raise ConfigError(

@@ -15,6 +15,9 @@
 //        unsat id IRI                each named class equivalent to owl:Nothing (kU only)
 //        done id STATUS millis [msg] STATUS: consistent, inconsistent or error (msg says why)
 // The process ends when its input ends, or after IDLE_SECONDS (first argument) without a job.
+// Before its first job it warms up: HermiT answers both questions about a one-class
+// ontology made in memory, so that the classes a job needs are loaded while the caller
+// prepares its first question (nothing of it is kept).
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -28,6 +31,7 @@ import org.semanticweb.HermiT.Reasoner;
 import org.semanticweb.owlapi.apibinding.OWLManager;
 import org.semanticweb.owlapi.model.IRI;
 import org.semanticweb.owlapi.model.OWLClass;
+import org.semanticweb.owlapi.model.OWLDataFactory;
 import org.semanticweb.owlapi.model.OWLOntology;
 import org.semanticweb.owlapi.model.OWLOntologyManager;
 import org.semanticweb.owlapi.reasoner.InconsistentOntologyException;
@@ -58,6 +62,9 @@ public final class HermitSession {
         reader.setDaemon(true);
         reader.start();
         out.println("ready");
+        if (lines.isEmpty()) {
+            warmUp();
+        }
         while (true) {
             String line = lines.poll(idleSeconds, TimeUnit.SECONDS);
             if (line == null || line.equals(END)) {
@@ -70,6 +77,23 @@ public final class HermitSession {
             run(out, fields[1], fields[2], fields[3]);
         }
         out.flush();
+    }
+
+    private static void warmUp() {
+        try {
+            OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
+            OWLDataFactory factory = manager.getOWLDataFactory();
+            OWLOntology ontology = manager.createOntology(IRI.create("urn:relgraph:warm-up"));
+            OWLClass thing = factory.getOWLClass(IRI.create(THING));
+            OWLClass a = factory.getOWLClass(IRI.create("urn:relgraph:warm-up#A"));
+            manager.addAxiom(ontology, factory.getOWLSubClassOfAxiom(a, thing));
+            Reasoner hermit = new Reasoner(new Configuration(), ontology);
+            hermit.isSatisfiable(thing);
+            hermit.getEquivalentClasses(factory.getOWLClass(IRI.create(NOTHING)));
+            hermit.dispose();
+        } catch (Throwable e) {
+            // a warm-up only: the first job will say what is wrong
+        }
     }
 
     private static void run(PrintStream out, String id, String mode, String iri) {
