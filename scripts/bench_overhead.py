@@ -23,6 +23,11 @@ layer's median is printed, with the difference between layers:
 7. ``http_304`` (reported apart, not a layer of the others): the same POST with the
    answer's ``ETag`` in ``If-None-Match``, answered 304 without evaluation.
 
+With ``--compare SRC`` a second server is started from another source tree (``SRC``, a
+checkout's ``src`` folder, put first on ``PYTHONPATH``: e.g. main before a change) and
+every HTTP request is sent to both in alternation (layer ``http_compare``), so the two
+are compared on the same machine state; the throughput runs alternate between them too.
+
 With ``--concurrency N`` the throughput of the same server is then measured with
 ``benchmarks/client.py`` at concurrency 1 and N (every stored query, ``--rounds``
 rounds per client), as the benchmark does: N/1 is the concurrency target's ratio.
@@ -57,6 +62,49 @@ def median_ms(fn: Any, repeat: int) -> float:
         fn()
         times.append((time.perf_counter() - t) * 1000)
     return statistics.median(times)
+
+
+def interleaved(fns: dict[str, Any], repeat: int) -> dict[str, float]:
+    """The median time (ms) of each function, called in alternation ``repeat`` times."""
+    for fn in fns.values():
+        fn()  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - t) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def start_server(project_dir: Path, port: int, src: Path | None = None) -> subprocess.Popen[bytes]:
+    """``relgraph serve`` (one web worker) on ``port``, from ``src`` when given."""
+    env = dict(os.environ, RELGRAPH_DEBUG="")
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    return subprocess.Popen(
+        [sys.executable, "-m", "relgraph", "--project-dir", str(project_dir)]
+        + ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+
+
+def connect(port: int) -> http.client.HTTPConnection:
+    """A keep-alive connection to a server on ``port``, once it answers (60 s at most)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn.request("GET", "/-/version.json")
+            conn.getresponse().read()
+            return conn
+        except OSError:
+            conn.close()
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start") from None
+            time.sleep(0.2)
 
 
 def free_port() -> int:
@@ -117,6 +165,9 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None, help="write the numbers here")
     parser.add_argument("--concurrency", type=int, default=0, help="also measure c1 and cN")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per client at cN")
+    parser.add_argument(
+        "--compare", type=Path, default=None, help="another tree's src/: a second server"
+    )
     args = parser.parse_args()
     settings = Settings.load(args.project_dir).replace(query_workers=2)
     store = open_built(settings)
@@ -124,7 +175,17 @@ def main() -> int:
     stored = list_queries(settings)
     texts = {q.id: prologue + q.standalone() for q in stored}
     layers: dict[str, dict[str, float]] = {
-        k: {} for k in ("engine", "inspect", "service", "serialise", "wsgi", "http", "http_304")
+        k: {}
+        for k in (
+            "engine",
+            "inspect",
+            "service",
+            "serialise",
+            "wsgi",
+            "http",
+            "http_304",
+            "http_compare",
+        )
     }
     app = create_app(settings)  # the built graph, as the server serves it
     service = QueryService.with_pool(settings, start_method="forkserver")
@@ -132,27 +193,12 @@ def main() -> int:
     assert pool is not None
     pool.warm()
     port = free_port()
-    env = dict(os.environ, RELGRAPH_DEBUG="")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "relgraph", "--project-dir", str(args.project_dir)]
-        + ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
+    server = start_server(args.project_dir, port)
+    other_port = free_port()
+    other = start_server(args.project_dir, other_port, args.compare) if args.compare else None
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn.request("GET", "/-/version.json")
-                conn.getresponse().read()
-                break
-            except OSError:
-                conn.close()
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.2)
+        conn = connect(port)
+        other_conn = connect(other_port) if other is not None else None
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/sparql-results+json",
@@ -178,23 +224,36 @@ def main() -> int:
             )
 
             def over_http(
-                b: bytes = body, sent: dict[str, str] = headers, expect: int = 200
+                b: bytes = body,
+                sent: dict[str, str] = headers,
+                expect: int = 200,
+                to: http.client.HTTPConnection = conn,
             ) -> str | None:
                 # gunicorn closes a connection idle for 2 s (keepalive): open a new one then
                 for attempt in (1, 2):
                     try:
-                        conn.request("POST", "/sparql", body=b, headers=sent)
-                        response = conn.getresponse()
+                        to.request("POST", "/sparql", body=b, headers=sent)
+                        response = to.getresponse()
                         break
                     except (http.client.HTTPException, OSError):
-                        conn.close()
+                        to.close()
                         if attempt == 2:
                             raise
                 response.read()
                 assert response.status == expect, response.status
                 return response.getheader("ETag")
 
-            layers["http"][q.id] = median_ms(over_http, args.repeat)
+            if other_conn is None:
+                layers["http"][q.id] = median_ms(over_http, args.repeat)
+            else:
+                both = interleaved(
+                    {"http": over_http, "http_compare": lambda: over_http(to=other_conn)},
+                    args.repeat,
+                )
+                layers["http"][q.id], layers["http_compare"][q.id] = (
+                    both["http"],
+                    both["http_compare"],
+                )
             tag = over_http()
             if tag:
                 conditional = dict(headers, **{"If-None-Match": tag})
@@ -203,15 +262,24 @@ def main() -> int:
                 )
         if args.concurrency > 1:
             throughput = concurrency(port, stored, texts, args.concurrency, args.rounds)
+            if other is not None:
+                compared = concurrency(other_port, stored, texts, args.concurrency, args.rounds)
+                again = concurrency(port, stored, texts, args.concurrency, args.rounds)
+                throughput = {k: (throughput[k] + again[k]) / 2 for k in throughput}
     finally:
-        server.terminate()
-        server.wait(20)
+        for process in (server, other):
+            if process is not None:
+                process.terminate()
+                process.wait(20)
         service.close()
         app.extensions["relgraph"].close()
     med = {k: statistics.median(v.values()) for k, v in layers.items() if v}
     added = {
         q.id: layers["http"][q.id] - layers["engine"][q.id] for q in stored
     }  # per query, then the median
+    compared_added = {
+        q: layers["http_compare"][q] - layers["engine"][q] for q in layers["http_compare"]
+    }
     print(f"{len(stored)} stored queries, {len(store)} triples, {args.repeat} runs each")
     print(f"{'layer':<10} {'median ms':>10}")
     for name, value in med.items():
@@ -227,6 +295,11 @@ def main() -> int:
     )
     addition = statistics.median(added.values())
     print(f"server's addition (median over queries of http - engine): {addition:.3f}")
+    if compared_added:
+        print(
+            f"the compared server ({args.compare}), interleaved: http {med['http_compare']:.3f}, "
+            f"addition {statistics.median(compared_added.values()):.3f}"
+        )
     if "http_304" in med:
         print(
             f"conditional request answered 304 (not a layer; answer cache): {med['http_304']:.3f}"
@@ -238,6 +311,12 @@ def main() -> int:
             f"throughput: c1 {throughput['c1']:.0f} req/s, c{args.concurrency} "
             f"{throughput['cn']:.0f} req/s, ratio {throughput['ratio']:.2f}"
         )
+        if args.compare:
+            result["throughput_compare"] = compared
+            print(
+                f"compared server, between two runs of this one: c1 {compared['c1']:.0f} req/s, "
+                f"c{args.concurrency} {compared['cn']:.0f} req/s, ratio {compared['ratio']:.2f}"
+            )
     print(f"load average: {os.getloadavg()[0]:.2f}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))

@@ -111,6 +111,8 @@ Web: Flask
   ``web.views``              the graph views' pages; our IRIs' pages and documents
   ``web.resources``          the IRI policy: our IRIs' paths, their documents, links
   ``web.api``                ``/sparql``, VoID, ``/-/`` introspection
+  ``web.endpoint``           the SPARQL 1.1 Protocol query operation on any request
+  ``web.fastpath``           ``/sparql`` answered with it before Flask's dispatch
   ``web.conneg``             content negotiation over the format registry
   ``web.errors``             the one error handler (JSON for ``.json`` URLs and clients)
   ``web.security``           headers of every response: CSP, CORS, nosniff

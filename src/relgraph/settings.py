@@ -157,6 +157,12 @@ class Settings:
         "client sending requests back to back is then answered without two thread hand-offs "
         "(docs/decisions/0014-latency.md).",
     )
+    sparql_fast_path: bool = _setting(
+        True,
+        "Answer GET and POST /sparql before Flask's dispatch, with the same protocol code "
+        "and error handlers (docs/decisions/0019-lean-sparql-path.md); off: through Flask's "
+        "view, as every other page.",
+    )
     max_error_streak: int = _setting(
         5,
         "Internal errors (HTTP 500) in a row after which a web worker process exits so that "

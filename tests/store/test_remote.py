@@ -80,6 +80,13 @@ KNOWN_DIFFERENCES: dict[str, set[str]] = {
     # error", while parameters were bound by a trailing VALUES; bound at the start of the WHERE
     # group, as relgraph.store.values does now, Virtuoso answers them as the embedded store.)
     "virtuoso": {"cq07-evidence-gap-map"},
+    # Asked without a dataset (its default graph: the union of every graph it holds; the
+    # benchmark asks so), Virtuoso 7.2 answers cq07 as above and counts cq27's claims and
+    # citations per section wrongly (right with the graphs listed). It also answered cq42
+    # with no rows and cq45 with one of three while a class test came before cq42's
+    # rdfs:subClassOf* path and cq45's root label before its OPTIONAL; both texts are
+    # reordered to the same solutions, so that only Virtuoso's own faults remain here.
+    "virtuoso-store": {"cq07-evidence-gap-map", "cq27-claims-per-section"},
 }
 
 
@@ -100,7 +107,21 @@ def test_every_stored_query_answers_as_the_embedded_store(
     remote: RemoteStore, repo_store: GraphStore, repo_settings: Settings
 ) -> None:
     name = "virtuoso" if remote.endpoint.endswith("/sparql") else "oxigraph"
-    plain = name == "virtuoso"
+    _compare_every_stored_query(remote, repo_store, repo_settings, name)
+
+
+def test_every_stored_query_answers_so_on_virtuosos_own_default_graph(
+    virtuoso_store: Any, repo_store: GraphStore, repo_settings: Settings
+) -> None:
+    """No dataset in the request (``dataset="store"``), as the benchmark sends them."""
+    remote = RemoteStore(virtuoso_store.sparql, dataset="store")
+    _compare_every_stored_query(remote, repo_store, repo_settings, "virtuoso-store")
+
+
+def _compare_every_stored_query(
+    remote: RemoteStore, repo_store: GraphStore, repo_settings: Settings, name: str
+) -> None:
+    plain = name.startswith("virtuoso")
     stored = list_queries(repo_settings)
     assert len(stored) >= 40
     differ = []

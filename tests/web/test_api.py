@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 ASK = "ASK { ?s a rg:Theory }"
 
 
@@ -67,3 +69,22 @@ def test_negotiation_remembered_per_header_still_answers_each_kind_and_406(clien
     browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     page = client.get("/sparql", query_string={"query": ASK}, headers=browser)
     assert page.status_code == 303
+
+
+def test_version_json_reads_the_package_versions_once(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``importlib.metadata.version`` scans the installed packages (~5 ms a call, issue 13)."""
+    from relgraph.web import api
+
+    first = client.get("/-/version.json").json
+    assert first["pyoxigraph"] and first["flask"] and first["python"]
+    calls: list[str] = []
+
+    def counted(name: str) -> str:
+        calls.append(name)
+        return "0"
+
+    monkeypatch.setattr(api, "version", counted)
+    assert client.get("/-/version.json").json == first
+    assert calls == []

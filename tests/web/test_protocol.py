@@ -1,15 +1,17 @@
-"""The SPARQL 1.1 Protocol contract of ``/sparql``, run twice: through Flask's client and over HTTP.
+"""The SPARQL 1.1 Protocol contract of ``/sparql``, run three times: Flask's client (2) and HTTP.
 
-One suite, one fixture (``endpoint``) with two implementations: the Flask
-test client of the app, and plain HTTP (``http.client``, every request on a
-fresh connection) against a live gunicorn server (``relgraph serve``) over the
-same fixture project. The tests mirror the query tests of the W3C SPARQL 1.1
-Protocol test suite (``protocol/manifest``: query_get, query_post_form,
-query_post_direct, query_dataset_*, query_multiple_dataset,
-query_content_type_*, bad_query_*), plus the update tests turned into
-refusals (this endpoint implements the query operation only and answers every
-update with 403, changing nothing), content negotiation, the limits, the
-headers, the service description, VoID and the ``/-/`` introspection.
+One suite, one fixture (``endpoint``) with three implementations: the Flask
+test client of the app (with the fast path of ``/sparql``, and without it, so
+through Flask's view: the same protocol code must answer alike), and plain
+HTTP (``http.client``, every request on a fresh connection) against a live
+gunicorn server (``relgraph serve``) over the same fixture project. The tests
+mirror the query tests of the W3C SPARQL 1.1 Protocol test suite
+(``protocol/manifest``: query_get, query_post_form, query_post_direct,
+query_dataset_*, query_multiple_dataset, query_content_type_*, bad_query_*),
+plus the update tests turned into refusals (this endpoint implements the query
+operation only and answers every update with 403, changing nothing), content
+negotiation, the limits, the headers, the service description, VoID and the
+``/-/`` introspection.
 """
 
 from __future__ import annotations
@@ -169,11 +171,30 @@ class HttpEndpoint(Endpoint):
             conn.close()
 
 
-@pytest.fixture(scope="module", params=["flask", "http"])
+@pytest.fixture(scope="module")
+def view_app(built_fixture: tuple[Settings, GraphStore]) -> Iterator[Any]:
+    """The app with the fast path of /sparql off: every request through Flask's view."""
+    from relgraph.web import create_app
+    from tests.conftest import WEB_QUERIES
+
+    settings, store = built_fixture
+    web = create_app(settings.replace(queries_dir=str(WEB_QUERIES), sparql_fast_path=False), store)
+    web.config["TESTING"] = True
+    pool = web.extensions["relgraph"].service.pool
+    assert pool is not None
+    pool.warm()  # as a server does at start (relgraph.web.server): the deadline tests need them
+    yield web
+    web.extensions["relgraph"].close()
+
+
+@pytest.fixture(scope="module", params=["flask", "flask-view", "http"])
 def ep(request: pytest.FixtureRequest) -> Endpoint:
-    """The endpoint, through Flask's test client or over HTTP from a live server."""
+    """The endpoint: through Flask's test client (with the fast path of /sparql, the
+    default, or without it: Flask's view) or over HTTP from a live server."""
     if request.param == "flask":
         return FlaskEndpoint(request.getfixturevalue("app"))
+    if request.param == "flask-view":
+        return FlaskEndpoint(request.getfixturevalue("view_app"))
     return HttpEndpoint(request.getfixturevalue("live_server"))
 
 

@@ -13,11 +13,19 @@
 Every failure becomes relgraph's: :class:`~relgraph.errors.QueryTimeout` when the
 store does not answer in time, :class:`~relgraph.errors.RemoteStoreError` when it
 cannot be reached.
+
+Header lines: Python's ``http.client`` (under urllib and urllib3) refuses an answer with
+more than 100 header lines. Virtuoso 7 echoes every ``default-graph-uri`` and
+``named-graph-uri`` of a request as an ``X-SPARQL-default-graph`` or
+``X-SPARQL-named-graph`` header, so with relgraph's graphs listed (51 at 10^6 triples:
+102 echoes) every answer was refused ("got more than 100 headers").
+:func:`allow_header_lines` raises the limit for the requests that list graphs.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
 import io
 import os
 import socket
@@ -38,7 +46,36 @@ from relgraph.errors import (
     RemoteStoreError,
 )
 
-__all__ = ["ConnectionPool", "Credentials", "HttpClient", "Replacing", "Reply", "query_error"]
+__all__ = [
+    "ConnectionPool",
+    "Credentials",
+    "HttpClient",
+    "Replacing",
+    "Reply",
+    "allow_header_lines",
+    "query_error",
+]
+
+#: Header lines every answer may have beside the echoes of a request's dataset: the
+#: standard library's own limit (``http.client._MAXHEADERS``).
+HEADER_LINES = 100
+#: Errors of a kept-alive connection that the store closed while it was idle (reset, broken
+#: pipe, ``RemoteDisconnected``; any socket error): the query is sent once more, on a fresh
+#: connection. An answer that is not HTTP is not (the store would evaluate it twice).
+_STALE = (OSError,)
+
+
+def allow_header_lines(count: int) -> None:
+    """Let ``http.client`` read answers of up to ``count`` header lines (never lowers it).
+
+    The limit is ``http.client``'s module-wide ``_MAXHEADERS`` (100 by default), read by
+    its header parser on every answer; there is no per-connection setting. Raising it is
+    how a client reads a store that echoes a long dataset (Virtuoso, above); it only lets
+    a trusted, configured store send a longer header, the body limits are unchanged.
+    """
+    current = int(getattr(http.client, "_MAXHEADERS", HEADER_LINES))
+    if count > current:
+        setattr(http.client, "_MAXHEADERS", count)  # noqa: B010 - a private module setting
 
 
 def _timeout(url: str, wait: float) -> QueryTimeout:
@@ -278,7 +315,18 @@ class ConnectionPool:
             except urllib3.exceptions.TimeoutError:
                 raise _timeout(url, timeout_s) from None
             except urllib3.exceptions.ProtocolError as error:
-                if attempt == 2:
+                cause = error.args[1] if len(error.args) > 1 else error.__context__
+                if isinstance(cause, http.client.HTTPException) and not isinstance(
+                    cause, http.client.RemoteDisconnected
+                ):
+                    # An answer that is not HTTP as http.client reads it: sending the query
+                    # again would make the store evaluate it again for the same answer.
+                    raise RemoteStoreError(
+                        f"the store at {url.split('?')[0]} sent an answer that could not be "
+                        f"read as HTTP: {cause}",
+                        "report this with the store's name and version; try again",
+                    ) from None
+                if attempt == 2 or not isinstance(cause, _STALE):
                     raise RemoteStoreError(
                         f"the connection to the store at {url.split('?')[0]} failed: {error}",
                         "check that the store is running; try again",
@@ -341,7 +389,9 @@ def query_error(endpoint: str, status: int, body: bytes) -> RelgraphError:
     """The relgraph error for a store's non-200 answer to a query."""
     message = _message(body)
     lowered = message.lower()
-    timed = ("timed out", "timeout", "exceeds the limit")
+    # Virtuoso: "SR171: Transaction timed out", "... exceeds the limit" (its estimate), and
+    # "SR189: Async statement killed by SQLCancel" when its `timeout` parameter stops a query.
+    timed = ("timed out", "timeout", "exceeds the limit", "killed by sqlcancel")
     if status in {408, 504} or any(word in lowered for word in timed):
         return QueryTimeout(
             f"the store at {endpoint} stopped the query at its time limit: {message}",

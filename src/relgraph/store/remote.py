@@ -47,11 +47,13 @@ from relgraph.settings import Settings
 from relgraph.store.answer import Answer
 from relgraph.store.base import GraphInfo, QueryMethods, QueryResult, Term, Value, parse_query_error
 from relgraph.store.http import (
+    HEADER_LINES,
     ConnectionPool,
     Credentials,
     HttpClient,
     Replacing,
     Reply,
+    allow_header_lines,
     query_error,
 )
 from relgraph.store.values import bind_in_text, values_clause
@@ -415,6 +417,8 @@ class RemoteStore(QueryMethods):
         if dataset:
             fields += [("default-graph-uri", g) for g in dataset[0]]
             fields += [("named-graph-uri", g) for g in dataset[1]]
+            # Virtuoso echoes each as a header of its answer (relgraph.store.http).
+            allow_header_lines(HEADER_LINES + len(dataset[0]) + len(dataset[1]))
         if self.timeout_parameter == "ms":
             fields.append(("timeout", str(max(1, int(time_limit_s * 1000)))))
         elif self.timeout_parameter == "s":
@@ -484,17 +488,21 @@ class RemoteStore(QueryMethods):
                 "report this with the query; try another result format on the store",
             ) from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            if isinstance(exc, urllib3.exceptions.TimeoutError | TimeoutError):
-                raise QueryTimeout(
-                    f"the store at {self.endpoint} did not send its answer in time",
-                    "make the query more selective (add a LIMIT), or raise the timeout",
-                ) from None
-            raise RemoteStoreError(
-                f"the connection to the store at {self.endpoint} failed while reading: {exc}",
-                "check that the store is running; try again",
-            ) from None
+            raise self._read_failed(exc) from None
         return Answer(
             "select", variables=variables, rows=rows[:max_rows], truncated=len(rows) > max_rows
+        )
+
+    def _read_failed(self, exc: Exception) -> QueryTimeout | RemoteStoreError:
+        """The error for a body that could not be read to its end (its connection is closed)."""
+        if isinstance(exc, urllib3.exceptions.TimeoutError | TimeoutError):
+            return QueryTimeout(
+                f"the store at {self.endpoint} did not send its answer in time",
+                "make the query more selective (add a LIMIT), or raise the timeout",
+            )
+        return RemoteStoreError(
+            f"the connection to the store at {self.endpoint} failed while reading: {exc}",
+            "check that the store is running; try again",
         )
 
     def _send(
@@ -504,12 +512,20 @@ class RemoteStore(QueryMethods):
         dataset: tuple[Sequence[str], Sequence[str]] | tuple[()],
         accept: str = ACCEPT,
     ) -> QueryResult:
-        """Send a query and read its whole answer as pyoxigraph's result objects."""
+        """Send a query and read its whole answer as pyoxigraph's result objects.
+
+        :raises QueryTimeout: when the answer does not arrive in full within ``timeout_s``
+            (the connection is then closed, never reused).
+        """
         reply = self._post(text, dataset=dataset, accept=accept, time_limit_s=self.timeout_s)
+        complete = False
         try:
             body = reply.read()
+            complete = True
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise self._read_failed(exc) from None
         finally:
-            reply.finish(complete=True)
+            reply.finish(complete=complete)
         if reply.media in _RESULT_FORMATS:
             if reply.media in _JSON:
                 body = body.replace(*_VIRTUOSO_BNODE)

@@ -13,6 +13,8 @@ is imported only inside this package.
 * :mod:`.views` -- the graph views (explorer, comparison, gap map, analytics), entity pages;
 * :mod:`.resources` -- our IRIs at their own paths: 303 to a document in the format asked for;
 * :mod:`.api` -- ``/sparql`` (SPARQL 1.1 Protocol), VoID, ``/-/`` introspection;
+* :mod:`.endpoint` -- the protocol's query operation on any request (the view's code);
+* :mod:`.fastpath` -- GET and POST ``/sparql`` answered with it before Flask's dispatch;
 * :mod:`.conneg` -- content negotiation over the format registry;
 * :mod:`.errors` -- the one error handler (JSON for ``.json`` URLs and clients, HTML for browsers);
 * :mod:`.security` -- the headers every response carries (CSP, CORS, nosniff, frames);
@@ -33,6 +35,7 @@ from relgraph.store.builder import open_built
 from relgraph.store.memory import GraphStore, ReadOnlyStore
 from relgraph.store.remote import RemoteStore
 from relgraph.web import api, errors, pages, security, studies, views
+from relgraph.web.fastpath import SparqlFastPath
 from relgraph.web.health import Health
 from relgraph.web.limits import ClientLimits
 from relgraph.web.state import EXTENSION, AppState
@@ -67,6 +70,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     health = Health(limit=settings.max_error_streak)
     limits = ClientLimits.from_settings(settings)
     app.extensions[EXTENSION] = AppState(settings, readable, store, health, limits, identity)
+    if settings.sparql_fast_path:
+        app.wsgi_app = SparqlFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     if settings.proxy_hops > 0:
         # Trust exactly this many proxies' X-Forwarded-* headers, and no more (docs/security.md).
         hops = settings.proxy_hops

@@ -79,25 +79,33 @@ def _prefers_html(accept: MIMEAccept, data_types: Sequence[str]) -> bool:
     return html > 0 and all(html > accept[t] for t in data_types) and accept.best == "text/html"
 
 
-def _negotiate(kind: Kind | str, params: MultiDict[str, str], *, html: bool) -> Format | None:
+def _negotiate(
+    kind: Kind | str, params: MultiDict[str, str], *, html: bool, accept: str | None
+) -> Format | None:
     values = tuple(value for name in FORMAT_PARAMETERS for value in params.getlist(name))
-    header = request.headers.get("Accept", "")
+    header = request.headers.get("Accept", "") if accept is None else accept
     if len(header) > _REMEMBERED_ACCEPT_CHARS or any(len(v) > 200 for v in values):
         return _choose.__wrapped__(str(kind), values, header, html)
     return _choose(str(kind), values, header, html)
 
 
-def negotiate(kind: Kind | str, params: MultiDict[str, str]) -> Format:
+def negotiate(
+    kind: Kind | str, params: MultiDict[str, str], *, accept: str | None = None
+) -> Format:
     """The format of an answer of ``kind`` (``select``, ``ask`` or ``graph``).
 
     :param params: the request's parameters (query string and form).
+    :param accept: the request's ``Accept`` header ("" when it has none); None: read it
+        from Flask's current request.
     :raises FormatNotAcceptable: (406) naming the formats that would work.
     """
-    chosen = _negotiate(kind, params, html=False)
+    chosen = _negotiate(kind, params, html=False, accept=accept)
     assert chosen is not None
     return chosen
 
 
-def negotiate_page(kind: Kind | str, params: MultiDict[str, str]) -> Format | None:
+def negotiate_page(
+    kind: Kind | str, params: MultiDict[str, str], *, accept: str | None = None
+) -> Format | None:
     """Like :func:`negotiate`, but None when the client is a browser that wants a page."""
-    return _negotiate(kind, params, html=True)
+    return _negotiate(kind, params, html=True, accept=accept)

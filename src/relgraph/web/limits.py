@@ -41,7 +41,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from flask import request
+from flask import request as flask_request
+from werkzeug.wrappers import Request
 
 from relgraph.errors import QueryTimeout, TooManyQueries
 from relgraph.settings import Settings
@@ -276,20 +277,25 @@ class ClientLimits:
                     self._clients[key] = client
 
 
-def forwarded() -> bool:
-    """Whether the current request came through a proxy (it has a forwarding header)."""
-    return any(name in request.headers for name in FORWARDING_HEADERS)
+def forwarded(request: Request | None = None) -> bool:
+    """Whether a request (default: Flask's current one) came through a proxy.
+
+    A request did when it has a forwarding header (:data:`FORWARDING_HEADERS`).
+    """
+    headers = (flask_request if request is None else request).headers
+    return any(name in headers for name in FORWARDING_HEADERS)
 
 
-def limited(limits: ClientLimits, run: Callable[[], T]) -> T:
-    """Run one query of the current request's client within its limits.
+def limited(limits: ClientLimits, run: Callable[[], T], request: Request | None = None) -> T:
+    """Run one query of a request's client (default: Flask's current request) within its limits.
 
     The answer's elapsed time (``run()`` gives an object with ``answer.elapsed_ms``)
     is charged to the client.
 
     :raises TooManyQueries: (429) when the client is past a limit.
     """
-    with limits.admit(request.remote_addr, forwarded=forwarded()) as ticket:
+    request = flask_request if request is None else request
+    with limits.admit(request.remote_addr, forwarded=forwarded(request)) as ticket:
         outcome = run()
         answer = getattr(outcome, "answer", None)
         ticket.charge(max(MIN_CHARGE_MS, float(getattr(answer, "elapsed_ms", 0.0))))

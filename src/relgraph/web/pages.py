@@ -20,16 +20,18 @@ from werkzeug.wrappers import Response as BaseResponse
 from relgraph.errors import RelgraphError
 from relgraph.query.catalog import StoredQuery
 from relgraph.query.formats import downloads
-from relgraph.query.service import Outcome, QueryRequest
+from relgraph.query.inspection import inspect_cached
+from relgraph.query.service import Outcome, QueryRequest, effective_time_limit_ms
 from relgraph.views.results import result_table
 from relgraph.vocab import RDFS, RG, RGR
-from relgraph.web.api import answer_response
 from relgraph.web.conneg import negotiate
+from relgraph.web.endpoint import answer_response
 from relgraph.web.errors import error_dict, log_if_internal, retry_after
-from relgraph.web.limits import limited
+from relgraph.web.limits import forwarded, limited
 from relgraph.web.resources import link
 from relgraph.web.state import current
 from relgraph.web.twins import Page, page
+from relgraph.web.validators import answer_tag, matches, not_modified
 from relgraph.web.views import entity_data
 
 __all__ = ["bp", "results_dict", "DEFAULT_QUERY"]
@@ -226,12 +228,60 @@ def query_json() -> Response:
 
 @bp.route("/queries/<query_id>/results")
 def stored_results(query_id: str) -> BaseResponse:
-    """A stored query's answer in a SPARQL result format (``format=csv`` ...)."""
-    data, outcome = _run_stored(current().query(query_id))
+    """A stored query's answer in a SPARQL result format (``format=csv`` ...).
+
+    The answer has a weak ``ETag`` as ``/sparql``'s do (:mod:`relgraph.web.validators`):
+    a request naming it in ``If-None-Match`` gets 304 without the query being run, once
+    its parameters, time limit and format were read and its client admitted as for any
+    query (a malformed value is answered as without a tag).
+    """
+    query = current().query(query_id)
+    tag = _stored_tag(query)
+    if tag is not None and matches(tag):
+        rg = current()
+        with rg.limits.admit(request.remote_addr, forwarded=forwarded()):
+            return not_modified(tag)
+    data, outcome = _run_stored(query)
     if outcome is None:
-        response = jsonify(data["error"])
-        response.status_code = _status(data["error"])
-        retry_after(response, data["error"])
-        return response
+        failed = jsonify(data["error"])
+        failed.status_code = _status(data["error"])
+        retry_after(failed, data["error"])
+        return failed
     chosen = negotiate(outcome.answer.kind, MultiDict(request.args))
-    return answer_response(outcome, chosen, download=request.args.get("download") == "1")
+    response = answer_response(outcome, chosen, download=request.args.get("download") == "1")
+    if tag is not None and current().graph_digest() is not None:  # still the graph it names
+        response.headers["ETag"] = f'W/"{tag}"'
+    return response
+
+
+def _stored_tag(query: StoredQuery) -> str | None:
+    """The entity tag of a stored query's answer to this request, or None (no tag).
+
+    None when the graph may change or the query is volatile, and when a parameter value,
+    the time limit or the format is malformed or refused (the request is then answered as
+    without a tag, with its error).
+    """
+    rg = current()
+    graph = rg.graph_digest()
+    if graph is None:
+        return None
+    values = _stored_values(query)
+    try:
+        info = inspect_cached(query.text, max_nesting=rg.settings.max_query_nesting)
+        if not info.deterministic or info.form is None:
+            return None
+        bindings = query.bind(values)
+        effective_time_limit_ms(rg.settings, request.args.get("timeout"))
+        kind = "graph" if info.returns_graph else info.form
+        fmt = negotiate(kind, MultiDict(request.args))
+    except RelgraphError:
+        return None
+    download = request.args.get("download") == "1"
+    parts = (
+        query.id,
+        *sorted(f"{name}={term}" for name, term in bindings.items()),
+        str(rg.settings.max_rows),
+        str(rg.settings.max_result_bytes),
+        "download" if download else "",
+    )
+    return answer_tag(graph, query.text, fmt.name, parts)

@@ -19,9 +19,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, request
+from werkzeug.wrappers import Response
 
-__all__ = ["CSP", "CSP_NONE", "EXPOSED", "register", "secure"]
+__all__ = ["CSP", "CSP_NONE", "EXPOSED", "register", "secure", "secure_headers"]
 
 #: Headers a cross-origin script may read.
 EXPOSED = (
@@ -43,21 +44,26 @@ CSP_NONE = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 def secure(response: Response) -> Response:
-    """Add the security and CORS headers to a response."""
+    """Add the security and CORS headers to a response of Flask's current request."""
+    return secure_headers(response, request.method, request.path)
+
+
+def secure_headers(response: Response, method: str, path: str) -> Response:
+    """Add the security and CORS headers to the response to a request (method, path)."""
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "same-origin"
     headers["Access-Control-Allow-Origin"] = "*"
     headers["Access-Control-Expose-Headers"] = EXPOSED
-    if request.method == "OPTIONS":
+    if method == "OPTIONS":
         headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         headers["Access-Control-Max-Age"] = "86400"
     headers.pop("Access-Control-Allow-Credentials", None)
     if response.mimetype == "text/html":
         headers["Content-Security-Policy"] = CSP
-    elif request.path.startswith("/static/"):
+    elif path.startswith("/static/"):
         headers.setdefault("Content-Security-Policy", CSP_NONE.replace("; sandbox", ""))
     else:
         headers["Content-Security-Policy"] = CSP_NONE

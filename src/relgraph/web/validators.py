@@ -33,7 +33,8 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask import Response, request
+from flask import request as flask_request
+from werkzeug.wrappers import Request, Response
 
 from relgraph.settings import Settings
 from relgraph.store.builder import manifest_path
@@ -105,12 +106,17 @@ def answer_tag(graph: str, query: str, fmt: str, parts: Iterable[str]) -> str:
     return digest.hexdigest()[:32]
 
 
-def matches(tag: str) -> bool:
-    """Whether the request's ``If-None-Match`` names ``tag`` (weak comparison).
+def matches(tag: str, request: Request | None = None) -> bool:
+    """Whether a request's ``If-None-Match`` names ``tag`` (weak comparison, RFC 9110 13.1.2).
+
+    :param request: default: Flask's current request.
 
     ``*`` is not taken as a match: whether a query has an answer at all (it may not
     parse) is known only once it ran, so such a request is answered in full.
     """
+    request = flask_request if request is None else request
+    if "HTTP_IF_NONE_MATCH" not in request.environ:
+        return False
     tags = request.if_none_match
     return not tags.star_tag and tags.contains_weak(tag)
 
