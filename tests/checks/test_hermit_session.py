@@ -26,8 +26,6 @@ from relgraph.store.parts import graph_parts
 from tests.checks.test_owl import REASONING_CASES, _case
 from tests.conftest import make_fixture_settings
 
-pytestmark = pytest.mark.skipif(shutil.which("javac") is None, reason="needs a JDK")
-
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
