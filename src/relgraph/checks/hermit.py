@@ -2,12 +2,15 @@
 
 It reads an N-Triples file without ``owl:imports`` (so nothing is fetched) and answers
 whether the graph is consistent (``-k``) and which named classes are unsatisfiable
-(``-U``). :class:`HermitRun` runs it in the background with a real timeout
-(``reasoner_timeout_s``). See ``docs/decisions/0002-reasoning-and-checks.md``.
+(``-U``). A :class:`HermitRun` runs it in the background with a real timeout
+(``reasoner_timeout_s``): in the process's one HermiT JVM (:mod:`relgraph.checks.jvm`),
+or, when that cannot be used, with HermiT's command line in a JVM of its own (the
+answers are the same). See ``docs/decisions/0002-reasoning-and-checks.md`` and ``0020``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -15,6 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from relgraph.checks import jvm
 from relgraph.errors import ConfigError
 from relgraph.vocab import OWL
 
@@ -29,7 +34,9 @@ __all__ = [
     "HermitRun",
     "ReasoningReport",
     "hermit_classpath",
+    "hermit_dir",
     "java_available",
+    "prestart",
     "run_hermit",
     "start_hermit",
     "start_ntriples",
@@ -70,19 +77,57 @@ def java_available(java: str = "java") -> bool:
     return shutil.which(java) is not None
 
 
-def hermit_classpath() -> str:
-    """The class path of the HermiT jar that owlready2 ships."""
-    import owlready2
+def hermit_dir() -> Path:
+    """owlready2's ``hermit`` folder: ``HermiT.jar`` and the classes that override its own.
 
-    here = Path(owlready2.__file__).parent / "hermit"
+    Found without importing owlready2 (~90 ms).
+    """
+    spec = importlib.util.find_spec("owlready2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("owlready2 is not installed", "run `make install`")
+    return Path(next(iter(spec.submodule_search_locations))) / "hermit"
+
+
+def hermit_classpath() -> str:
+    """The class path of the HermiT jar that owlready2 ships (its overrides first)."""
+    here = hermit_dir()
     return os.pathsep.join([str(here), str(here / "HermiT.jar")])
 
 
-class HermitRun:
-    """A HermiT process running in the background on a temporary N-Triples file.
+def _timed_out(timeout_s: float, seconds: float) -> ReasoningReport:
+    return ReasoningReport(
+        consistent=True,
+        ran=False,
+        message=f"HermiT did not finish within {timeout_s:g} s "
+        "(setting reasoner_timeout_s); only the OWL 2 RL rules were checked",
+        seconds=seconds,
+    )
 
-    Start it with :func:`start_hermit`, do other work, then call :meth:`result`.
+
+_INCONSISTENT = "HermiT found the graph inconsistent: no model satisfies all its axioms"
+
+
+class HermitRun(ABC):
+    """HermiT answering in the background about a temporary N-Triples file.
+
+    Start it with :func:`start_hermit` or :func:`start_ntriples`, do other work, then
+    call :meth:`result`.
     """
+
+    @abstractmethod
+    def done(self) -> bool:
+        """True when HermiT has answered (:meth:`result` returns without waiting)."""
+
+    @abstractmethod
+    def result(self) -> ReasoningReport:
+        """Wait for HermiT (up to the timeout) and return its answer.
+
+        ``seconds`` is HermiT's wall time: from its start to its end.
+        """
+
+
+class _ProcessRun(HermitRun):
+    """HermiT's command line in a JVM of its own (``CommandLine -k [-U] [-I]``)."""
 
     def __init__(
         self,
@@ -137,23 +182,13 @@ class HermitRun:
             self._proc.kill()
             self._reader.join()
             self._tmp.cleanup()
-            return ReasoningReport(
-                consistent=True,
-                ran=False,
-                message=f"HermiT did not finish within {self._timeout:g} s "
-                "(setting reasoner_timeout_s); only the OWL 2 RL rules were checked",
-                seconds=time.perf_counter() - self._started,
-            )
+            return _timed_out(self._timeout, time.perf_counter() - self._started)
         out = self._out
         self._tmp.cleanup()
         text = out.decode("utf-8", "replace").replace("\r", "")
         seconds = self._ended - self._started
         if "Inconsistent ontology" in text or "is not satisfiable" in text.split("\n", 1)[0]:
-            return ReasoningReport(
-                consistent=False,
-                message="HermiT found the graph inconsistent: no model satisfies all its axioms",
-                seconds=seconds,
-            )
+            return ReasoningReport(consistent=False, message=_INCONSISTENT, seconds=seconds)
         if self._proc.returncode != 0:
             first = next((line for line in text.splitlines() if line.strip()), "")
             return ReasoningReport(
@@ -181,6 +216,124 @@ class HermitRun:
         )
 
 
+class _SessionRun(HermitRun):
+    """One question to the process's HermiT session (:class:`relgraph.checks.jvm.Session`).
+
+    The same question as :class:`_ProcessRun` with ``-k`` or ``-k -U``; if the session
+    ends before it answers (the JVM failed, or ended idle at that moment), the question
+    is asked again on HermiT's command line, so a session never changes an answer.
+    """
+
+    def __init__(self, ntriples: bytes, *, java: str, timeout_s: float, classes: bool) -> None:
+        self._java, self._timeout, self._classes = java, timeout_s, classes
+        self._data = ntriples
+        self._tmp = tempfile.TemporaryDirectory(prefix="relgraph-hermit-")
+        self._path = Path(self._tmp.name) / "merged.nt"
+        self._path.write_bytes(ntriples)
+        self._fallback: HermitRun | None = None
+        self._session: jvm.Session | None = None
+        self._job: jvm.Job | None = None
+        submitted = _submit(java, self._path, "kU" if classes else "k")
+        if submitted is None:
+            self._fallback = self._process()
+        else:
+            self._session, self._job = submitted
+
+    def _process(self) -> HermitRun:
+        self._tmp.cleanup()
+        return _ProcessRun(
+            self._data, java=self._java, timeout_s=self._timeout, classes=self._classes
+        )
+
+    def done(self) -> bool:
+        """True when HermiT has answered (:meth:`result` returns without waiting)."""
+        if self._fallback is not None:
+            return self._fallback.done()
+        assert self._job is not None
+        return self._job.finished.is_set() and not self._job.lost
+
+    def result(self) -> ReasoningReport:
+        """Wait for the answer, up to the timeout from when the session took the question."""
+        if self._fallback is not None:
+            return self._fallback.result()
+        job, session = self._job, self._session
+        assert job is not None and session is not None
+        while not job.finished.is_set():
+            remaining = (job.began or job.submitted) + self._timeout - time.perf_counter()
+            if remaining <= 0:
+                session.kill()  # the questions after this one are asked again elsewhere
+                self._tmp.cleanup()
+                return _timed_out(self._timeout, time.perf_counter() - job.submitted)
+            job.finished.wait(min(remaining, 0.5))
+        if job.lost:
+            self._fallback = self._process()
+            return self._fallback.result()
+        self._tmp.cleanup()
+        if job.status == "inconsistent":
+            return ReasoningReport(consistent=False, message=_INCONSISTENT, seconds=job.seconds)
+        if job.status != "consistent":
+            return ReasoningReport(
+                consistent=True,
+                ran=False,
+                message=f"HermiT could not run: {job.message[:300]}",
+                seconds=job.seconds,
+            )
+        return ReasoningReport(
+            consistent=True, unsatisfiable=sorted(set(job.unsatisfiable)), seconds=job.seconds
+        )
+
+
+#: Whether HermiT's questions go to one JVM per process (:mod:`relgraph.checks.jvm`).
+USE_SESSION = True
+
+
+def _session(java: str) -> jvm.Session | None:
+    """The process's HermiT session, started (and its files made) if needed."""
+    files = jvm.session_files(java, hermit_dir(), _JVM_OPTIONS)
+    if files is None:
+        return None
+    command = [shutil.which(java) or java, *_JVM_OPTIONS, "-cp", files.classpath]
+    return jvm.session(command, files.archive)
+
+
+def prestart(java: str = "java") -> None:
+    """Start the process's HermiT JVM now, so that its start-up and class loading overlap
+    the caller's work before its first question (``relgraph check`` calls it before it
+    reads the sources). Does nothing without Java, or when :data:`USE_SESSION` is off;
+    never raises for the session's sake."""
+    if not USE_SESSION or not java_available(java):
+        return
+    try:
+        _session(java)
+    except (OSError, ConfigError):
+        pass
+
+
+def _submit(java: str, path: Path, mode: str) -> tuple[jvm.Session, jvm.Job] | None:
+    """Send a question to the process's session, started (and its files made) if needed."""
+    try:
+        for _attempt in range(2):  # a session that just ended idle: start another one
+            session = _session(java)
+            if session is None:
+                return None
+            job = session.submit(path, mode)
+            if job is not None:
+                return session, job
+    except OSError:
+        return None
+    return None
+
+
+def _run(
+    data: bytes, *, java: str, timeout_s: float, infer_types: bool, classes: bool, session: bool
+) -> HermitRun:
+    if session and not infer_types:
+        return _SessionRun(data, java=java, timeout_s=timeout_s, classes=classes)
+    return _ProcessRun(
+        data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes
+    )
+
+
 def start_hermit(
     quads: Iterable[ox.Quad | ox.Triple],
     *,
@@ -188,11 +341,15 @@ def start_hermit(
     timeout_s: float = 120,
     infer_types: bool = False,
     classes: bool = True,
+    session: bool | None = None,
 ) -> HermitRun:
     """Start HermiT in the background on the given triples (imports dropped).
 
     :param classes: also list the unsatisfiable classes (``-U``); without it HermiT
         only decides consistency (``-k``), one tableau instead of one per class.
+    :param session: ask the process's HermiT JVM (:mod:`relgraph.checks.jvm`; default
+        :data:`USE_SESSION`) rather than start HermiT's command line; ``infer_types``
+        always uses the command line.
     :raises ConfigError: if Java cannot be found.
     """
     if not java_available(java):
@@ -206,7 +363,14 @@ def start_hermit(
         if q.predicate.value != _OWL_IMPORTS
     }
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    return HermitRun(data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes)
+    return start_ntriples(
+        data,
+        java=java,
+        timeout_s=timeout_s,
+        infer_types=infer_types,
+        classes=classes,
+        session=session,
+    )
 
 
 def start_ntriples(
@@ -216,6 +380,7 @@ def start_ntriples(
     timeout_s: float = 120,
     infer_types: bool = False,
     classes: bool = True,
+    session: bool | None = None,
 ) -> HermitRun:
     """Start HermiT in the background on an N-Triples document (see :func:`start_hermit`).
 
@@ -226,7 +391,10 @@ def start_ntriples(
             f"Java executable {java!r} not found; HermiT needs Java 11 or newer",
             "install a JRE (apt-get install default-jre-headless) or set the `java` setting",
         )
-    return HermitRun(data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes)
+    use = USE_SESSION if session is None else session
+    return _run(
+        data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes, session=use
+    )
 
 
 def run_hermit(

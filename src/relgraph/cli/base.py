@@ -13,6 +13,7 @@ Exit codes: 0 success (or the graph conforms); 1 a check found errors;
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -80,7 +81,51 @@ def errors_as_json() -> None:
 
 
 class RelgraphGroup(click.Group):
-    """A command group whose commands' errors are converted in one place."""
+    """A command group whose commands' errors are converted in one place.
+
+    Its commands may be *lazy* (:meth:`add_lazy`): named with their module and one-line
+    help, and imported only when they run, so that ``relgraph --help`` or ``relgraph
+    check`` imports neither the web server nor the other commands' libraries (Click's
+    lazily loaded subcommands, https://click.palletsprojects.com/en/stable/complex/).
+    """
+
+    #: command name -> (module that defines it on import, its one-line help)
+    lazy_commands: dict[str, tuple[str, str]]
+
+    def add_lazy(self, commands: dict[str, tuple[str, str]]) -> None:
+        """Name commands whose modules are imported when one of them is asked for."""
+        self.lazy_commands = {**getattr(self, "lazy_commands", {}), **commands}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, loaded or lazy, sorted by name."""
+        return sorted(set(self.commands) | set(getattr(self, "lazy_commands", {})))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, its module imported first if it is lazy and not yet loaded."""
+        lazy = getattr(self, "lazy_commands", {})
+        if cmd_name not in self.commands and cmd_name in lazy:
+            importlib.import_module(lazy[cmd_name][0])
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from the lazy table: no command is imported."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        lazy = getattr(self, "lazy_commands", {})
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            loaded = self.commands.get(name)
+            if loaded is not None:
+                if loaded.hidden:
+                    continue
+                rows.append((name, loaded.get_short_help_str(limit)))
+            else:
+                stand_in = click.Command(name, help=lazy[name][1])  # shortened as Click does
+                rows.append((name, stand_in.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the group and its command; turn errors into messages and exit codes."""

@@ -8,16 +8,13 @@ from pathlib import Path
 import click
 
 from relgraph import checks
+from relgraph.checks.hermit import prestart
 from relgraph.checks.report import CheckReport
 from relgraph.cli.backend import backend_options, with_backend
 from relgraph.cli.base import ANY_PATH, EPILOG, cli, errors_as_json, pass_settings
 from relgraph.errors import ConfigError
 from relgraph.mappings import FORMATS as MAPPING_FORMATS
-from relgraph.mappings import render
 from relgraph.settings import Settings
-from relgraph.store.pull import pull
-from relgraph.store.push import GraphStoreClient
-from relgraph.store.remote import RemoteStore
 
 __all__ = ["check", "mappings"]
 
@@ -67,6 +64,8 @@ def check(
     if fmt == "json":
         errors_as_json()  # JSON mode always prints JSON, also when the check could not run
     settings = with_backend(settings, **backend)
+    if not no_reasoner:
+        prestart(settings.java)  # HermiT's JVM starts while the sources are read
     if settings.backend:
         if files:
             raise ConfigError(
@@ -84,6 +83,10 @@ def check(
 
 def _check_backend(settings: Settings, graph_store: str | None, *, reasoner: bool) -> CheckReport:
     """Read relgraph's graphs out of the backend store and check them here (store.pull)."""
+    from relgraph.store.pull import pull  # imported here: only --backend needs HTTP
+    from relgraph.store.push import GraphStoreClient
+    from relgraph.store.remote import RemoteStore
+
     remote = RemoteStore.from_settings(settings)
     client = None
     if graph_store:
@@ -124,4 +127,6 @@ def _check_backend(settings: Settings, graph_store: str | None, *, reasoner: boo
 @pass_settings
 def mappings(settings: Settings, fmt: str, sources: tuple[str, ...], unmapped: bool) -> None:
     """Print the mappings to biomedical vocabularies (mappings/*.sssom.tsv)."""
+    from relgraph.mappings import render
+
     click.echo(render(settings, fmt, sources, unmapped), nl=False)

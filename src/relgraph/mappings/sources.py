@@ -35,9 +35,11 @@ import hashlib
 import os
 import pickle
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import curies
 import pyoxigraph as ox
@@ -320,6 +322,54 @@ class Term:
         return {text for text, lang in self.labels if lang.lower() in ("en", "")}
 
 
+#: A term as the cache keeps it: labels, definition, parents, deprecated, is_class, source_iri.
+_Packed = tuple[tuple[tuple[str, str], ...], str, tuple[str, ...], bool, bool, str]
+
+
+def _pack(term: Term) -> _Packed:
+    parents = tuple(term.parents)
+    labels = tuple(term.labels)
+    return labels, term.definition, parents, term.deprecated, term.is_class, term.source_iri
+
+
+class TermTable(Mapping[str, Term]):
+    """The terms of a copy by canonical IRI; a cached table makes each :class:`Term` only
+    when it is first asked for.
+
+    A check asks for a few hundred of MeSH's 30,000 descriptors: unpickling them as
+    tuples and making only those is ~18x faster than unpickling 30,000 objects
+    (docs/decisions/0020).
+    """
+
+    def __init__(self, terms: Mapping[str, Term | _Packed]) -> None:
+        self._items: dict[str, Term | _Packed] = dict(terms)
+
+    def __getitem__(self, iri: str) -> Term:
+        item = self._items[iri]
+        if isinstance(item, Term):
+            return item
+        labels, definition, parents, deprecated, is_class, source_iri = item
+        term = Term(iri, list(labels), definition, list(parents), deprecated, is_class, source_iri)
+        self._items[iri] = term
+        return term
+
+    def __contains__(self, iri: object) -> bool:
+        return iri in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        packed = {
+            iri: _pack(item) if isinstance(item, Term) else item
+            for iri, item in self._items.items()
+        }
+        return (TermTable, (packed,))
+
+
 @dataclass
 class SourceIndex:
     """The terms of one source copy, by canonical IRI, and the copy's version."""
@@ -327,7 +377,7 @@ class SourceIndex:
     source: ExternalSource
     path: Path
     version: str
-    terms: dict[str, Term]
+    terms: TermTable
 
     def get(self, iri: str) -> Term | None:
         """The term with this canonical IRI, if the copy has it."""
@@ -383,8 +433,8 @@ def load_index(
         return _load(source, path, stat.st_mtime_ns)
     from relgraph import __version__
 
-    key = hashlib.sha256(
-        f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}|{source}".encode()
+    key = hashlib.sha256(  # "terms-v2": the pickle's layout (TermTable's packed tuples)
+        f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{__version__}|{source}|terms-v2".encode()
     ).hexdigest()[:24]
     cached = cache_dir / f"{source.prefix}-{key}.pickle"
     try:
@@ -414,7 +464,7 @@ def _load(source: ExternalSource, path: Path, _mtime: int) -> SourceIndex:
             f"cannot read the offline copy {path}: {exc}",
             "replace it with an unchanged copy of the source's release",
         ) from None
-    return SourceIndex(source, path, version or source.version, terms)
+    return SourceIndex(source, path, version or source.version, TermTable(terms))
 
 
 #: The URI prefixes of known defects: only IRIs starting with one of them are repaired.
