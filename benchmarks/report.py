@@ -113,6 +113,10 @@ def _s(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
+def _mib(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
 def _ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or not b:
         return "–"
@@ -208,7 +212,13 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"build < 30 s and < 2 GB ({s6['triples']:,} triples)",
-                f"{_s(build)} s, {peak or 0:.0f} MiB",
+                f"{_s(build)} s, {peak or 0:.0f} MiB"
+                + (
+                    f" (again after a passing check: {_s(again)} s, "
+                    f"{_get(s6, 'rebuild.peak_mb') or 0:.0f} MiB)"
+                    if (again := _get(s6, "rebuild.seconds")) is not None
+                    else ""
+                ),
                 verdict(None if build is None or peak is None else build < 30 and peak < 2048),
             )
         )
@@ -274,9 +284,8 @@ def render(results: dict[str, Any]) -> str:
         "## Build and check",
         "",
         "| triples | build s | build peak MiB | check errors | check s | check peak MiB | "
-        + " | ".join(_check_keys(sizes))
-        + " |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | "
+        "build again s | build again MiB | " + " | ".join(_check_keys(sizes)) + " |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
         + " | ".join("---:" for _ in _check_keys(sizes))
         + " |",
     ]
@@ -287,16 +296,21 @@ def render(results: dict[str, Any]) -> str:
             f"{_get(s, 'build.peak_mb') or 0:.0f} | {s.get('check', {}).get('errors', '–')} | "
             f"{_s(_get(s, 'check.seconds'))} | "
             f"{_get(s, 'check.peak_mb') or 0:.0f} | "
+            f"{_s(_get(s, 'rebuild.seconds'))} | "
+            f"{_mib(_get(s, 'rebuild.peak_mb'))} | "
             + " | ".join(_s(timings.get(k)) for k in _check_keys(sizes))
             + " |"
         )
     lines += [
         "",
-        "`build` is `relgraph build --force` (parse, the build's verification without HermiT, "
-        "write); *check errors* counts the errors `relgraph check` found in the generated graph "
+        "`build` is `relgraph build --force` (parse, the build's verification: the check's "
+        "error rules without HermiT, write); *check errors* counts the errors `relgraph check` "
+        "found in the generated graph "
         "(0: it passes); `check` is `relgraph check --format json` as a whole process; the "
         "phase columns are its own timings (HermiT runs in the background while the other "
-        "phases run, and `reasoning` includes waiting for it).",
+        "phases run, and `reasoning` includes waiting for it); *build again* is the same "
+        "`relgraph build --force` after that passing check, which reuses the check's verdict "
+        "(`build_reuse_verdict`, docs/decisions/0015) and so skips the verification.",
         "",
         "## Stored-query latency",
         "",
