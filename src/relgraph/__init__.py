@@ -36,6 +36,7 @@ Store: the graph, its sources, how it is built
 Mappings: links to external vocabularies (a source of the graph, beside the store)
   ``mappings``               the mapping set and the unmapped list as text (``relgraph mappings``)
   ``mappings.sources``       the external vocabularies, their IRI forms and offline copies
+  ``mappings.terms``         a term of an offline copy, and the table of its terms
   ``mappings.sssom``         read and write the SSSOM mapping set; its SKOS triples
   ``mappings.kinds``         kinds of terms, so that exact matches join like with like
   ``mappings.imports``       import modules of the external terms (``scripts/imports.py``)
@@ -56,6 +57,7 @@ Checks: ``relgraph check``
   ``checks.mappings``        phase ``mappings``: the SSSOM mappings against graph and sources
   ``checks.owl``             phase ``reasoning``: HermiT (consistency, TBox) and OWL 2 RL rules
   ``checks.hermit``          HermiT as a Java subprocess in the background, with a timeout
+  ``checks.jvm``             one HermiT JVM per process, its jar and class-data archive
   ``checks.summary``         the summary ABox HermiT's consistency test reads, and modules
   ``checks.owlprofile``      the OWL API's OWL 2 DL profile check of the OWL exports
 
