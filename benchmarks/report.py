@@ -342,7 +342,11 @@ def render(results: dict[str, Any]) -> str:
         "",
         "*÷ in process* and *÷ relgraph*: the engine's median over the in-process median and over "
         "relgraph's HTTP median (higher is slower). *answers differ*: stored queries whose row "
-        "count is not the in-process one.",
+        "count is not the in-process one. Virtuoso gets no dataset, so its default graph is "
+        "the union of all its graphs: its fastest mode, in which Virtuoso 7.2 answers cq27 "
+        "with wrong counts (the row count, all this table compares, is right); with "
+        "relgraph's graphs listed, as `relgraph serve --backend` sends them by default, it "
+        "was about 13x slower at 10^6 (docs/decisions/0023).",
         "",
     ]
     failed = []
