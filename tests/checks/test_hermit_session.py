@@ -229,8 +229,26 @@ def test_read_only_cache_falls_back(
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")
     monkeypatch.setattr(jvm, "cache_dir", lambda: blocked / "hermit")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked / "cache"))  # the user's, also blocked
+    assert jvm.session_files("java", hermit.hermit_dir(), hermit._JVM_OPTIONS) is None
     report = start_ntriples(inputs["summary"], classes=False).result()
     assert report.ran and report.consistent
+
+
+def test_a_read_only_venv_cache_uses_the_users_cache(
+    compiled: jvm.SessionFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (session 5's tester): with the venv's folder read-only every check started
+    one JVM per question, 4x slower, and said nothing; the user's cache is used instead."""
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    monkeypatch.setattr(jvm, "cache_dir", lambda: blocked / "hermit")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(jvm, "_compile", lambda javac, folder, jar: shutil.copy2(compiled.jar, jar))
+    files = jvm.session_files("java", hermit.hermit_dir(), hermit._JVM_OPTIONS)
+    assert files is not None
+    assert files.jar.parent == tmp_path / "user-cache" / "relgraph" / "hermit"
+    assert files.jar.is_file()
 
 
 def test_a_dead_jvm_is_replaced_and_its_question_asked_again(

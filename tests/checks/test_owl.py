@@ -190,3 +190,24 @@ def test_split_hermit_answers_as_hermit_on_everything(
             "https://w3id.org/relgraph/ontology/TheoryFinding",
             "https://w3id.org/relgraph/ontology/BothKinds",
         }
+
+
+def test_an_inconsistency_no_rule_explains_points_to_the_shacl_errors(tmp_path: Path) -> None:
+    """Regression (session 5's tester): a method application whose rg:aboutMethod is a theory
+    breaks a union range, which no OWL 2 RL rule explains; the hint said "fix the rule
+    violations reported" when none was reported."""
+    extra = tmp_path / "wrong-range.ttl"
+    extra.write_text(
+        "PREFIX rg: <https://w3id.org/relgraph/ontology/>\n"
+        "PREFIX rgr: <https://w3id.org/relgraph/resource/>\n"
+        "rgr:methoduse-role-theory-rating-scales rg:aboutMethod rgr:theory-role-theory .\n",
+        encoding="utf-8",
+    )
+    settings = Settings(project_dir=str(ROOT), build_dir=str(tmp_path / "build"))
+    report = check(settings, [extra])
+    rules = {p.rule for p in report.errors}
+    assert "shacl/Claim-aboutMethod" in rules
+    assert not any(r.startswith("owl-rl/") for r in rules)
+    (owl,) = [p for p in report.errors if p.rule == "owl/inconsistent"]
+    assert "no OWL 2 RL rule pinpoints the cause" in owl.message
+    assert "SHACL" in owl.hint and "rule violations reported" not in owl.hint

@@ -111,3 +111,38 @@ def test_a_failing_check_records_nothing_and_a_damaged_verdict_is_ignored(
     _build(project)
     assert verifications[-1] is True
     assert json.loads(path.read_text(encoding="utf-8"))["by"] == "build"
+
+
+def _plain_build(settings: Settings) -> bool:
+    """``relgraph build`` without --force, as the CLI runs it: True when it was skipped."""
+    key = inputs_key(settings)
+    verify = functools.partial(verify_for_build, settings=settings, key=key)
+    return build(settings, verify=verify, inputs=key).skipped
+
+
+def test_a_new_check_rule_makes_a_built_graph_out_of_date(
+    project: Settings, tmp_path: Path
+) -> None:
+    """Regression (session 5's tester): after a new error-level check query, a plain
+    `relgraph build` said "up to date" and `make serve` served a graph `check` rejects."""
+    queries = tmp_path / "queries"
+    shutil.copytree(Path(project.queries_dir), queries)
+    project = project.replace(queries_dir=str(queries))
+    assert not _plain_build(project)
+    assert _plain_build(project)  # nothing changed: up to date
+    (queries / "checks" / "zz-every-theory-violation.rq").write_text(
+        "#+ id: zz-every-theory\n#+ severity: error\n"
+        "#+ description: planted: every theory is flagged\n#+ fix: none\n"
+        "SELECT ?node WHERE { ?node a rg:Theory }\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CheckFailed, match="zz-every-theory"):
+        _plain_build(project)
+
+
+def test_settings_no_check_reads_leave_the_key_as_it_was(project: Settings) -> None:
+    """A server's port or row cap does not make a build verify again; the check's own do."""
+    key = inputs_key(project)
+    assert inputs_key(project.replace(port=5999, max_rows=5, workers=3)) == key
+    assert inputs_key(project.replace(reasoner_timeout_s=7)) != key
+    assert inputs_key(project.replace(shacl_engine="pyshacl")) != key

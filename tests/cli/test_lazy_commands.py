@@ -87,3 +87,12 @@ def test_check_imports_neither_the_web_nor_the_other_commands() -> None:
     assert not {"flask", "gunicorn", "werkzeug", "relgraph.web", "openpyxl"} & modules
     assert not (set(_COMMAND_MODULES) - {"relgraph.cli.check"}) & modules
     assert "relgraph.store.remote" not in modules  # only --backend needs HTTP
+
+
+def test_a_mistyped_command_gets_the_nearest_names() -> None:
+    """Regression (session 5's tester): `relgraph chek` said only "No such command"."""
+    result = CliRunner().invoke(cli, ["chek"])
+    assert result.exit_code == 2
+    assert "No such command 'chek'. Did you mean 'check'?" in result.output
+    result = CliRunner().invoke(cli, ["zzzz"])
+    assert result.exit_code == 2 and "Did you mean" not in result.output

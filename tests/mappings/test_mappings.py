@@ -275,10 +275,16 @@ def test_check_term_missing_deprecated_and_relabelled(tmp_path: Path) -> None:
         "\tECO:0000026\tobsolete nucleic acid hybridization evidence\tevidence type",
         1,
     ).replace("theory\tskos:exactMatch\tECO", "theory\tskos:closeMatch\tECO")
-    rules = _rules(_project(tmp_path, text))
+    project = _project(tmp_path, text)
+    rules = _rules(project)
     assert [v for _s, _n, v in rules["term-missing"]] == ["MESH:D999999"]
     assert [v for _s, _n, v in rules["term-deprecated"]] == ["ECO:0000026"]
     assert [v for _s, _n, v in rules["label-mismatch"]] == ["Self-Concept"]
+    # Regression (session 5's tester): "line 25: ..." named no file; the node's own place
+    # is a data file, so the message names the mapping set's file
+    problems, _notes = mapping_problems(load_sources(project), project)
+    (relabelled,) = [p for p in problems if p.rule == "mappings/label-mismatch"]
+    assert relabelled.message.startswith("relgraph.sssom.tsv line ")
 
 
 @requires_external

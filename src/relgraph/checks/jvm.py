@@ -67,11 +67,19 @@ def cache_dir() -> Path:
     """Where the session's jar and class archive are kept.
 
     The virtual environment's ``share/relgraph/hermit`` (it also holds the HermiT jar they
-    are made from), else ``~/.cache/relgraph/hermit``.
+    are made from), else the user's cache (:func:`user_cache_dir`).
     """
     if sys.prefix != sys.base_prefix:
         return Path(sys.prefix) / "share" / "relgraph" / "hermit"
-    return Path.home() / ".cache" / "relgraph" / "hermit"
+    return user_cache_dir()
+
+
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/relgraph/hermit`` (default ``~/.cache/relgraph/hermit``): the cache
+    when there is no virtual environment, or when its folder cannot be written (a
+    read-only install), so a check there stays as fast (XDG Base Directory spec)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "relgraph" / "hermit"
 
 
 @dataclass(frozen=True)
@@ -113,9 +121,11 @@ def session_files(
 
     :param hermit_dir: owlready2's ``hermit`` folder (``HermiT.jar`` and its overrides).
     :param options: the JVM options of the session (part of the key).
-    :param root: the cache folder (default :func:`cache_dir`).
+    :param root: the cache folder (default :func:`cache_dir`, then :func:`user_cache_dir`
+        if that one cannot be written).
     :returns: None when they cannot be made (no ``javac`` beside ``java``, a compilation
-        error, a read-only cache): the caller then uses HermiT's command line.
+        error, no cache folder that can be written): the caller then uses HermiT's command
+        line.
     """
     home = _java_home(java)
     if home is None:
@@ -123,22 +133,37 @@ def session_files(
     javac = home / "bin" / "javac"
     if not javac.exists():
         return None
-    folder = root or cache_dir()
-    try:
-        key = _digest(home, hermit_dir, options)
-        jar = folder / f"hermit-session-{key}.jar"
-        files = SessionFiles(
-            jar,
-            folder / f"hermit-session-{key}.jsa",
-            os.pathsep.join([str(jar), str(hermit_dir / "HermiT.jar")]),
-        )
-        if jar.is_file() and _valid_jar(jar):
-            return files
-        folder.mkdir(parents=True, exist_ok=True)
-        _compile(javac, hermit_dir, jar)
-        _forget_others(folder, key)
-    except (OSError, subprocess.SubprocessError, zipfile.BadZipFile):
-        return None
+    folders = [root] if root is not None else list(dict.fromkeys([cache_dir(), user_cache_dir()]))
+    for folder in folders:
+        try:
+            return _session_files_in(folder, home, javac, hermit_dir, options)
+        except OSError:  # a folder that cannot be written: the next one
+            continue
+        except (subprocess.SubprocessError, zipfile.BadZipFile):  # compiling fails anywhere
+            return None
+    return None
+
+
+def _session_files_in(
+    folder: Path, home: Path, javac: Path, hermit_dir: Path, options: tuple[str, ...]
+) -> SessionFiles:
+    """The session's files in ``folder``, compiled there when missing.
+
+    :raises OSError: when the folder cannot be written.
+    :raises subprocess.SubprocessError: when ``javac`` fails.
+    """
+    key = _digest(home, hermit_dir, options)
+    jar = folder / f"hermit-session-{key}.jar"
+    files = SessionFiles(
+        jar,
+        folder / f"hermit-session-{key}.jsa",
+        os.pathsep.join([str(jar), str(hermit_dir / "HermiT.jar")]),
+    )
+    if jar.is_file() and _valid_jar(jar):
+        return files
+    folder.mkdir(parents=True, exist_ok=True)
+    _compile(javac, hermit_dir, jar)
+    _forget_others(folder, key)
     return files
 
 

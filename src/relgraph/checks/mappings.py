@@ -168,7 +168,7 @@ def _structure(
                         rule="unknown-category",
                         node=node,
                         value=value,
-                        message=f"line {m.line}: {slot} {value!r} is not a kind relgraph knows",
+                        message=f"{m.where}: {slot} {value!r} is not a kind relgraph knows",
                         hint="use one of: " + ", ".join(KINDS),
                     )
                 )
@@ -180,7 +180,7 @@ def _structure(
                         rule="exact-match-kinds",
                         node=node,
                         value=m.object_id,
-                        message=f"line {m.line}: skos:exactMatch joins a {m.subject_category} to a "
+                        message=f"{m.where}: skos:exactMatch joins a {m.subject_category} to a "
                         f"{m.object_category} ({m.object_label})",
                         hint="an exactMatch joins terms of the same kind: use closeMatch or "
                         "relatedMatch, or correct the category",
@@ -193,7 +193,7 @@ def _structure(
                     rule="subject-missing",
                     node=node,
                     value=m.subject_id,
-                    message=f"line {m.line}: the mapped entity is not in the graph (renamed or"
+                    message=f"{m.where}: the mapped entity is not in the graph (renamed or"
                     " removed?)",
                     hint="correct subject_id, or delete the row if the entity was removed",
                 )
@@ -205,7 +205,7 @@ def _structure(
                     rule="subject-category",
                     node=node,
                     value=m.subject_category,
-                    message=f"line {m.line}: subject_category is {m.subject_category!r} but the"
+                    message=f"{m.where}: subject_category is {m.subject_category!r} but the"
                     " entity "
                     f"is a {entity.kind}",
                     hint=f"write subject_category {entity.kind!r}",
@@ -217,7 +217,7 @@ def _structure(
                     rule="subject-label",
                     node=node,
                     value=m.subject_label,
-                    message=f"line {m.line}: subject_label differs from the entity's label "
+                    message=f"{m.where}: subject_label differs from the entity's label "
                     f"{entity.label!r}",
                     hint="copy the entity's current rdfs:label into subject_label",
                     severity="warning",
@@ -344,7 +344,7 @@ def _against_copies(
                     rule=rule,
                     node=node,
                     value=m.object_id,
-                    message=f"line {m.line}: {fault}",
+                    message=f"{m.where}: {fault}",
                     hint=_COPY_HINT,
                 )
             )
@@ -357,7 +357,7 @@ def _against_copies(
                     rule="label-mismatch",
                     node=node,
                     value=m.object_label,
-                    message=f"line {m.line}: {m.object_id} is labelled {term.label!r} in "
+                    message=f"{m.where}: {m.object_id} is labelled {term.label!r} in "
                     f"{index.source.file} ({index.version})",
                     hint="check that the term still means what was mapped, then copy its label",
                 )
@@ -368,7 +368,7 @@ def _against_copies(
                     rule="version-mismatch",
                     node=node,
                     value=m.object_source_version,
-                    message=f"line {m.line}: mapped against {index.source.prefix} "
+                    message=f"{m.where}: mapped against {index.source.prefix} "
                     f"{m.object_source_version!r}, the copy is {index.version!r}",
                     hint="review the mapping against the new release and update"
                     " object_source_version",
@@ -384,7 +384,7 @@ def _against_copies(
                     rule="category-contradicts-source",
                     node=node,
                     value=m.object_category,
-                    message=f"line {m.line}: {m.object_id} is a {' / '.join(sorted(implied))} by"
+                    message=f"{m.where}: {m.object_id} is a {' / '.join(sorted(implied))} by"
                     " its "
                     f"ancestors in {index.source.prefix}",
                     hint="correct object_category (and the predicate if it is an exactMatch)",

@@ -395,8 +395,9 @@ def run(ctx: CheckContext, started: object) -> PhaseResult:
         message = report.message + (
             "; the OWL 2 RL rule violations listed name the individuals and axioms involved"
             if explained
-            else "; no OWL 2 RL rule pinpoints the cause (look for cardinality or"
-            " enumeration axioms the data contradicts)"
+            else "; no OWL 2 RL rule pinpoints the cause: look at this report's SHACL errors"
+            " (a value outside a property's range, a union range included, or of the wrong"
+            " class) and at cardinality or enumeration axioms the data contradicts"
         )
         result.problems.append(
             Problem(
@@ -404,7 +405,14 @@ def run(ctx: CheckContext, started: object) -> PhaseResult:
                 rule="owl/inconsistent",
                 node=ONTOLOGY_IRI,
                 message=message,
-                hint="fix the rule violations reported, then run the check again",
+                hint=(
+                    "fix the rule violations reported, then run the check again"
+                    if explained
+                    else "fix the other errors of this report (the SHACL shapes name the node"
+                    " and value), then run the check again; if there are none, export the"
+                    " graph (`relgraph export --format owl --part data`) and ask HermiT for"
+                    " an explanation in Protégé"
+                ),
                 phase="reasoning",
             )
         )

@@ -14,7 +14,9 @@ check's outcome depends on (:func:`inputs_key`):
 * the review's text (each ``*.txt`` of ``seed_dir``, or its absence);
 * the offline external sources the mapping phase reads (``external_dir``): the
   name, size and modification time of each file, as ``make`` judges them;
-* every setting's value (but ``build_reuse_verdict``'s);
+* every setting's value but those only the server, a store client or the curation
+  commands read (:data:`NOT_CHECKED`: ports, workers, row caps, ...), and
+  ``build_reuse_verdict``'s;
 * relgraph's version and the bytes of its own code (so a changed rule in a
   checkout without a new version is a new key).
 
@@ -41,10 +43,49 @@ from relgraph import __version__
 from relgraph.settings import Settings
 from relgraph.store.sources import discover_sources
 
-__all__ = ["VERDICT_FILE", "Verdict", "inputs_key", "read_verdict", "record_verdict"]
+__all__ = ["NOT_CHECKED", "VERDICT_FILE", "Verdict", "inputs_key", "read_verdict", "record_verdict"]
 
 #: Where the verdict is kept, relative to ``build_dir``.
 VERDICT_FILE = Path("cache") / "verdict.json"
+#: Settings that no check phase reads: the server's and its limits, an external store's
+#: connection, the curation commands'. Changing one neither changes a check's outcome nor
+#: makes a build verify again. Any setting not named here is part of the key.
+NOT_CHECKED = frozenset(
+    {
+        "build_reuse_verdict",
+        "query_time_limit_ms",
+        "max_rows",
+        "max_request_bytes",
+        "max_query_chars",
+        "max_query_nesting",
+        "max_result_bytes",
+        "query_queue_wait_ms",
+        "client_max_queries",
+        "client_query_budget_ms",
+        "client_budget_window_s",
+        "unlimited_clients",
+        "proxy_hops",
+        "allow_free_sparql",
+        "host",
+        "port",
+        "workers",
+        "threads",
+        "keepalive_linger_ms",
+        "sparql_fast_path",
+        "max_error_streak",
+        "query_workers",
+        "query_workers_reserved",
+        "backend",
+        "backend_timeout_parameter",
+        "backend_union_default_graph",
+        "backend_user",
+        "backend_auth",
+        "backend_password_env",
+        "backend_token_env",
+        "curator",
+        "template_rows",
+    }
+)
 #: The version of the file's layout; another one is ignored.
 _FORMAT = 1
 
@@ -106,7 +147,7 @@ def inputs_key(settings: Settings) -> str:
         info = path.stat()
         _update(digest, path.relative_to(external).as_posix(), str(info.st_size))
         _update(digest, str(info.st_mtime_ns))
-    values = {k: str(v) for k, v in settings.as_dict().items() if k != "build_reuse_verdict"}
+    values = {k: str(v) for k, v in settings.as_dict().items() if k not in NOT_CHECKED}
     _update(digest, "settings", json.dumps(values, sort_keys=True))
     for path in _code_files():
         _update(digest, "code", path.name, path.read_bytes())

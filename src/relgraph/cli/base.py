@@ -13,6 +13,7 @@ Exit codes: 0 success (or the graph conforms); 1 a check found errors;
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import json
 import logging
@@ -106,6 +107,20 @@ class RelgraphGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in lazy:
             importlib.import_module(lazy[cmd_name][0])
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Click's own, with the nearest command names added to "No such command"."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = args[0] if args else ""
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            if not close or name in self.list_commands(ctx):
+                raise
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?"
+            raise click.UsageError(exc.message + hint, ctx) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of ``--help``, from the lazy table: no command is imported."""

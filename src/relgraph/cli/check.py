@@ -56,10 +56,11 @@ def check(
 ) -> None:
     """Check the graph: SHACL shapes, OWL reasoning, passage spans, quality queries, mappings.
 
-    FILES (e.g. a curator's new study) are checked together with the built
-    graph, in a copy: the built graph is not changed. With --backend URL the
-    graph checked is the one in that store (its relgraph graphs are read here
-    and checked as the built graph is; problems name nodes, not source lines).
+    The graph checked is read from its sources (ontology, data, shapes, mappings),
+    so problems name file and line; the built graph is not read nor changed. FILES
+    (e.g. a curator's new study) are checked together with the sources. With
+    --backend URL the graph checked is the one in that store (its relgraph graphs
+    are read here; problems name nodes, not source lines).
     """
     if fmt == "json":
         errors_as_json()  # JSON mode always prints JSON, also when the check could not run

@@ -34,11 +34,13 @@ def build(settings: Settings, force: bool) -> None:
 
     A failed build leaves the previous graph in place. A build of inputs that a
     `relgraph check` (or a build) has just verified does not verify them again
-    (setting build_reuse_verdict).
+    (setting build_reuse_verdict). The graph is up to date only when neither its
+    sources nor what its verification depends on (check queries, review text,
+    relgraph's code, the settings the check reads) changed.
     """
     key = inputs_key(settings)  # before the sources are read: the inputs verified
     verify = functools.partial(verify_for_build, settings=settings, key=key)
-    result = build_graph(settings, force=force, verify=verify)
+    result = build_graph(settings, force=force, verify=verify, inputs=key)
     state = "up to date" if result.skipped else "built"
     for note in result.notes:
         click.echo(f"note: {note}", err=True)

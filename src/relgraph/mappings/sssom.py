@@ -122,6 +122,7 @@ class Mapping:
     """One row of the mapping set, in SSSOM slot names (CURIEs for ids).
 
     :ivar line: the row's line number in the file (1-based), for messages.
+    :ivar file: the file's name, for messages (:attr:`where`).
     """
 
     subject_id: str
@@ -137,6 +138,12 @@ class Mapping:
     mapping_date: str = ""
     comment: str = ""
     line: int = field(default=0, compare=False)
+    file: str = field(default="", compare=False)
+
+    @property
+    def where(self) -> str:
+        """``<file> line <n>`` (or ``line <n>`` when the file is not known), for messages."""
+        return f"{self.file} line {self.line}" if self.file else f"line {self.line}"
 
     @property
     def subject_iri(self) -> str:
@@ -315,7 +322,7 @@ def _mapping(path: Path, number: int, row: dict[str, str], prefixes: set[str]) -
                 "give the curator's confidence, e.g. 0.9",
             )
     values = {c: row.get(c, "") for c in COLUMNS if c != "confidence"}
-    return Mapping(**values, confidence=confidence, line=number)
+    return Mapping(**values, confidence=confidence, line=number, file=path.name)
 
 
 @dataclass(frozen=True)

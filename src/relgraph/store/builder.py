@@ -133,11 +133,19 @@ def check_built(settings: Settings) -> Path:
     return path
 
 
-def is_up_to_date(settings: Settings) -> bool:
-    """True when the built graph exists, is the one the build wrote, and no source changed."""
+def is_up_to_date(settings: Settings, *, inputs: str | None = None) -> bool:
+    """True when the built graph exists, is the one the build wrote, and no source changed.
+
+    :param inputs: the key of everything the build's verification depends on
+        (:func:`relgraph.checks.verdict.inputs_key`: sources, check queries, review text,
+        relgraph's code, ...); when given, the graph is up to date only if it was
+        verified under that same key, so a changed rule or a new relgraph verifies again.
+    """
     graph = built_graph_path(settings)
     manifest = _manifest(settings)
     if not graph.is_file() or manifest is None:
+        return False
+    if inputs is not None and manifest.get("inputs") != inputs:
         return False
     recorded = manifest.get("graph_sha256")
     if recorded is not None and recorded != graph_digest(graph):
@@ -189,17 +197,23 @@ def load_checked_and_shapes(
 
 
 def build(
-    settings: Settings, *, force: bool = False, verify: Verifier | None = None
+    settings: Settings,
+    *,
+    force: bool = False,
+    verify: Verifier | None = None,
+    inputs: str | None = None,
 ) -> BuildResult:
     """Build and persist the graph.
 
     :param force: rebuild even if no source changed.
     :param verify: called on the new store before it replaces the old one.
+    :param inputs: the key of what ``verify`` depends on, recorded in the manifest; a
+        build with another key is not up to date (see :func:`is_up_to_date`).
     :raises LoadError: when a source does not parse (nothing is written).
     """
     started = time.perf_counter()
     target = built_graph_path(settings)
-    if not force and is_up_to_date(settings):
+    if not force and is_up_to_date(settings, inputs=inputs):
         manifest = json.loads(manifest_path(settings).read_text(encoding="utf-8"))
         return BuildResult(
             target,
@@ -231,6 +245,8 @@ def build(
             "built": time.time(),
             "graph_sha256": graph_digest(graph_tmp.path),
         }
+        if inputs is not None:
+            manifest["inputs"] = inputs
         manifest_tmp.path.write_text(
             json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"
         )
