@@ -416,6 +416,18 @@ def test_bad_query_missing_type_is_415(ep: Endpoint) -> None:
     assert 400 <= ep.request("POST", body=COUNT_ALL.encode()).status < 500
 
 
+@pytest.mark.parametrize("content_type", [DIRECT, "application/x-www-form-urlencoded"])
+def test_a_compressed_body_is_415(ep: Endpoint, content_type: str) -> None:
+    """Regression (session 5's tester): `Content-Encoding: gzip` on a plain body was ignored
+    and answered 200; a body we cannot decode is refused (RFC 9110 §15.5.16)."""
+    body = ASK.encode() if content_type == DIRECT else urlencode([("query", ASK)]).encode()
+    headers = {"Content-Type": content_type, "Content-Encoding": "gzip"}
+    reply = ep.request("POST", body=body, headers=headers)
+    assert reply.status == 415 and "Content-Encoding" in reply.json()["error"]
+    identity = {"Content-Type": content_type, "Content-Encoding": "identity"}
+    assert ep.request("POST", body=body, headers=identity).status == 200
+
+
 def test_bad_query_non_utf8(ep: Endpoint) -> None:
     latin = 'SELECT * WHERE { ?s rdfs:label "théorie" }'.encode("latin-1")
     assert ep.request("POST", body=latin, headers={"Content-Type": DIRECT}).status == 400

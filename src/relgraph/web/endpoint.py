@@ -75,13 +75,18 @@ def read_protocol_request(request: Request) -> ProtocolRequest:
     """Read query, dataset and options from GET, POST form or POST direct (Protocol 2.1.1-2.1.4).
 
     :raises QueryRejected: for update requests (403).
-    :raises UnsupportedMediaType: for another POST body type (415).
+    :raises UnsupportedMediaType: for another POST body type, or a compressed body (415).
     :raises RelgraphError: for a malformed request (400).
     """
     params: MultiDict[str, str] = MultiDict(request.args)
     queries = params.getlist("query")
     if request.method == "POST":
         mimetype = request.mimetype
+        coding = request.headers.get("Content-Encoding", "identity").strip().lower()
+        if coding not in {"", "identity"}:  # RFC 9110 §8.4 and §15.5.16
+            raise UnsupportedMediaType(
+                f"cannot read a POST body with Content-Encoding {coding!r}: send it uncompressed"
+            )
         if mimetype == UPDATE:
             raise QueryRejected(
                 "updates are refused (application/sparql-update)",
