@@ -209,8 +209,15 @@ def run_size(n: int, opts: Options) -> dict[str, Any]:
         }
         log(f"[{n}] check {seconds:.1f} s (exit {status}): {doc['timings']}")
         if status == 0:  # a passing check's verdict lets the same build skip verification
-            seconds, peak, status, out = measure(
-                relgraph("--project-dir", str(project), "build", "--force")
+            seconds, peak, status, out = measure(  # the check's settings: the same key
+                relgraph(
+                    "--project-dir",
+                    str(project),
+                    "-s",
+                    "reasoner_timeout_s=3600",
+                    "build",
+                    "--force",
+                )  # fmt: skip
             )
             if status:
                 raise SystemExit(f"relgraph rebuild failed for {n}: {out.decode(errors='replace')}")

@@ -146,3 +146,16 @@ def test_settings_no_check_reads_leave_the_key_as_it_was(project: Settings) -> N
     assert inputs_key(project.replace(port=5999, max_rows=5, workers=3)) == key
     assert inputs_key(project.replace(reasoner_timeout_s=7)) != key
     assert inputs_key(project.replace(shacl_engine="pyshacl")) != key
+
+
+def test_a_check_whose_hermit_did_not_run_is_no_verdict_with_hermit(
+    project: Settings, verifications: list[bool]
+) -> None:
+    """A check that passes with HermiT not run (no Java here) must not let a build that
+    requires HermiT (build_check_reasoner) skip it."""
+    no_java = project.replace(java=str(Path(project.build_dir) / "no-such-java"))
+    report = check(no_java, reasoner=True)
+    assert report.ok and any("HermiT skipped" in n for n in report.notes)
+    key = inputs_key(no_java)
+    assert read_verdict(no_java, key, reasoner=False) is not None
+    assert read_verdict(no_java, key, reasoner=True) is None

@@ -250,7 +250,7 @@ def check(settings: Settings, files: Iterable[Path] = (), *, reasoner: bool = Tr
     report.problems = ordered(locate(report.problems, index))
     report.files = [str(f) for f in files]
     if key is not None and report.ok:
-        record_verdict(settings, key, reasoner=reasoner, by="check", notes=report.notes)
+        record_verdict(settings, key, reasoner=_hermit_ran(report), by="check", notes=report.notes)
     return report
 
 
@@ -286,7 +286,9 @@ def verify_for_build(
     report = check_store(store, settings, reasoner=reasoner, shapes=shapes, errors_only=True)
     if report.ok:
         if key is not None:
-            record_verdict(settings, key, reasoner=reasoner, by="build", notes=report.notes)
+            record_verdict(
+                settings, key, reasoner=_hermit_ran(report), by="build", notes=report.notes
+            )
         return list(report.notes)
     errors = report.errors
     shown = locate(errors[:20], index) if index is not None else errors[:20]
@@ -302,6 +304,13 @@ def verify_for_build(
     if len(errors) > 20:
         lines.append(f"  ... and {len(errors) - 20} more")
     raise CheckFailed("\n".join(lines), "run `relgraph check` for the full report with fixes")
+
+
+def _hermit_ran(report: CheckReport) -> bool:
+    """Whether HermiT gave its verdict (not skipped: no Java, a timeout, not asked for)."""
+    return "hermit" in report.timings and not any(
+        p.rule == "owl/hermit-not-run" for p in report.problems
+    )
 
 
 def _reused(verdict: Verdict) -> str:
