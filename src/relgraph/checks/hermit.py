@@ -334,6 +334,15 @@ def _run(
     )
 
 
+def _require_java(java: str) -> None:
+    """:raises ConfigError: if Java cannot be found (before any input is serialised)."""
+    if not java_available(java):
+        raise ConfigError(
+            f"Java executable {java!r} not found; HermiT needs Java 11 or newer",
+            "install a JRE (apt-get install default-jre-headless) or set the `java` setting",
+        )
+
+
 def start_hermit(
     quads: Iterable[ox.Quad | ox.Triple],
     *,
@@ -352,11 +361,7 @@ def start_hermit(
         always uses the command line.
     :raises ConfigError: if Java cannot be found.
     """
-    if not java_available(java):
-        raise ConfigError(
-            f"Java executable {java!r} not found; HermiT needs Java 11 or newer",
-            "install a JRE (apt-get install default-jre-headless) or set the `java` setting",
-        )
+    _require_java(java)
     triples = {
         ox.Triple(q.subject, q.predicate, q.object)
         for q in quads
@@ -386,11 +391,7 @@ def start_ntriples(
 
     :raises ConfigError: if Java cannot be found.
     """
-    if not java_available(java):
-        raise ConfigError(
-            f"Java executable {java!r} not found; HermiT needs Java 11 or newer",
-            "install a JRE (apt-get install default-jre-headless) or set the `java` setting",
-        )
+    _require_java(java)
     use = USE_SESSION if session is None else session
     return _run(
         data, java=java, timeout_s=timeout_s, infer_types=infer_types, classes=classes, session=use
